@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify'
+
+/**
+ * Lets the browsers of `origins` call the routes under `path` cross-origin: `POST` with the headers
+ * Passage's SDK sends, no credentials. Other origins get no CORS headers, so browsers refuse them.
+ */
+export function allowCrossOrigin (fastify: FastifyInstance, path: string, origins: string[]): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin
+    if (origin !== undefined && origins.includes(origin)) {
+      reply.header('access-control-allow-origin', origin).header('vary', 'Origin')
+    }
+  })
+  fastify.options(path, async (_request, reply) => {
+    if (reply.hasHeader('access-control-allow-origin')) {
+      reply
+        .header('access-control-allow-methods', 'POST, OPTIONS')
+        .header('access-control-allow-headers', 'Content-Type, Passage-Flex-Version')
+        .header('access-control-max-age', '600')
+    }
+    return reply.code(204).send()
+  })
+}

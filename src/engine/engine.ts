@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto'
+import { finishAuthentication } from './authentication/finish-authentication.js'
+import type { FinishAuthenticationArgs } from './authentication/finish-authentication.js'
+import { startAuthentication } from './authentication/start-authentication.js'
+import type { StartAuthenticationArgs, StartedAuthentication } from './authentication/start-authentication.js'
+import type { EngineContext } from './context.js'
+import { redeemNonce } from './nonces.js'
+import type { ExpectedClaims } from './nonces.js'
+import { resolveEngineOptions } from './options.js'
+import type { EngineOptions } from './options.js'
+import { listPasskeys, renamePasskey, revokePasskey } from './passkeys.js'
+import type { PasskeyInfo } from './passkeys.js'
+import { finishRegistration } from './registration/finish-registration.js'
+import type { FinishRegistrationArgs } from './registration/finish-registration.js'
+import { startRegistration } from './registration/start-registration.js'
+import type { StartRegistrationArgs, StartedRegistration } from './registration/start-registration.js'
+import type { NonceClaims } from './store.js'
+import { createAuthenticateTransaction, createRegisterTransaction } from './transactions.js'
+import type { CreateAuthenticateTransactionArgs, CreateRegisterTransactionArgs } from './transactions.js'
+import { unavailableOnFailure } from './unavailable-on-failure.js'
+
+/**
+ * The self-hosted Passkey Flex engine: transactions, WebAuthn ceremonies, one-time nonces and
+ * passkeys, over a {@link PasskeyStore}. Its server API has the shape of Passage's Passkey Flex SDK.
+ *
+ * @example
+ * const engine = new PasskeyEngine({
+ *   appId: 'my-app', rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'],
+ *   store: new SqliteStore({ filename: 'passkeys.db' })
+ * })
+ * const transactionId = await engine.createRegisterTransaction({ externalId, passkeyDisplayName: email })
+ * // ... the browser registers with transactionId and returns a nonce ...
+ * const externalId = await engine.verifyNonce(nonce)
+ */
+export class PasskeyEngine {
+  /** The app ID of the engine routes' paths. */
+  readonly appId: string
+  /** The same operations grouped as in Passage's SDK (`passage.auth.*`), for code moving from it. */
+  readonly auth: Pick<PasskeyEngine, 'createRegisterTransaction' | 'createAuthenticateTransaction' | 'verifyNonce'>
+  readonly #ctx: EngineContext
+  readonly #sweeper: NodeJS.Timeout | undefined
+  #ready: Promise<void> | undefined
+
+  constructor (options: EngineOptions) {
+    const resolved = resolveEngineOptions(options)
+    this.appId = resolved.appId
+    this.#ctx = { options: resolved, store: unavailableOnFailure(resolved.store), decoyKey: randomBytes(32) }
+    this.auth = {
+      createRegisterTransaction: (args) => this.createRegisterTransaction(args),
+      createAuthenticateTransaction: (args) => this.createAuthenticateTransaction(args),
+      verifyNonce: (nonce) => this.verifyNonce(nonce)
+    }
+    if (resolved.sweepIntervalMs > 0) {
+      this.#sweeper = setInterval(() => { this.sweep().catch(() => {}) }, resolved.sweepIntervalMs).unref()
+    }
+  }
+
+  /** Prepares the store (once; retried after a failure). Every operation waits for it. */
+  async ready (): Promise<void> {
+    this.#ready ??= this.#ctx.store.init().catch((error: unknown) => {
+      this.#ready = undefined
+      throw error
+    })
+    return this.#ready
+  }
+
+  /** Creates a register transaction for a user; returns the transaction ID for the browser. */
+  async createRegisterTransaction (args: CreateRegisterTransactionArgs): Promise<string> {
+    return this.#run(createRegisterTransaction, args)
+  }
+
+  /** Creates an authenticate transaction for a user; returns the transaction ID for the browser. */
+  async createAuthenticateTransaction (args: CreateAuthenticateTransactionArgs): Promise<string> {
+    return this.#run(createAuthenticateTransaction, args)
+  }
+
+  /** Redeems a nonce once and returns the external ID of the user it was issued to. */
+  async verifyNonce (nonce: string): Promise<string> {
+    return (await this.redeemNonce(nonce)).externalId
+  }
+
+  /**
+   * Redeems a nonce once, checks it carries the `expected` claims (transaction, kind, user) and
+   * returns its claims. The nonce is spent even when a check fails.
+   */
+  async redeemNonce (nonce: string, expected?: ExpectedClaims): Promise<NonceClaims> {
+    return this.#run(redeemNonce, nonce, expected)
+  }
+
+  /** Ceremony step 1 of registration (browser-facing). */
+  async startRegistration (args: StartRegistrationArgs): Promise<StartedRegistration> {
+    return this.#run(startRegistration, args)
+  }
+
+  /** Ceremony step 2 of registration (browser-facing); returns the nonce. */
+  async finishRegistration (args: FinishRegistrationArgs): Promise<string> {
+    return this.#run(finishRegistration, args)
+  }
+
+  /** Ceremony step 1 of authentication (browser-facing). */
+  async startAuthentication (args: StartAuthenticationArgs): Promise<StartedAuthentication> {
+    return this.#run(startAuthentication, args)
+  }
+
+  /** Ceremony step 2 of authentication (browser-facing); returns the nonce. */
+  async finishAuthentication (args: FinishAuthenticationArgs): Promise<string> {
+    return this.#run(finishAuthentication, args)
+  }
+
+  /** The user's passkeys, oldest first. */
+  async listPasskeys (externalId: string): Promise<PasskeyInfo[]> {
+    return this.#run(listPasskeys, externalId)
+  }
+
+  /** Renames one of the user's passkeys. */
+  async renamePasskey (externalId: string, passkeyId: string, name: string): Promise<PasskeyInfo> {
+    return this.#run(renamePasskey, externalId, passkeyId, name)
+  }
+
+  /** Deletes one of the user's passkeys. */
+  async revokePasskey (externalId: string, passkeyId: string): Promise<void> {
+    return this.#run(revokePasskey, externalId, passkeyId)
+  }
+
+  /** Deletes expired transactions and nonces now; returns how many. Also runs on an interval. */
+  async sweep (): Promise<number> {
+    await this.ready()
+    return this.#ctx.store.sweep(this.#ctx.options.now())
+  }
+
+  /** Stops the sweeper and closes the store. */
+  async close (): Promise<void> {
+    clearInterval(this.#sweeper)
+    await this.#ctx.store.close()
+  }
+
+  async #run<A extends unknown[], R> (operation: (ctx: EngineContext, ...args: A) => Promise<R>, ...args: A): Promise<R> {
+    await this.ready()
+    return operation(this.#ctx, ...args)
+  }
+}

@@ -1,0 +1,105 @@
+import { OptionsInvalidError } from '../errors.js'
+import type { PasskeyStore } from './store.js'
+
+/** Signature algorithms a passkey may use. */
+export type PasskeyAlgorithm = 'ES256' | 'RS256' | 'EdDSA'
+
+/** Configuration of a {@link PasskeyEngine}. */
+export interface EngineOptions {
+  /** The app ID in the engine routes' paths (`/apps/:appId/...`). */
+  appId: string
+  /** WebAuthn relying party ID: the site's registrable domain, e.g. `example.com` or `localhost`. */
+  rpId: string
+  /** Relying party name shown by authenticators. */
+  rpName: string
+  /** Exact origins allowed to run ceremonies, e.g. `['https://example.com']`. */
+  origins: string[]
+  store: PasskeyStore
+  /** Top-level origins allowed to embed a cross-origin ceremony; none by default (refused). */
+  topOrigins?: string[]
+  /** Default `'required'`: every ceremony must verify the user (PIN, biometrics). */
+  userVerification?: 'required' | 'preferred' | 'discouraged'
+  /** Default `'none'`. */
+  attestation?: 'none' | 'direct'
+  /** Default all three. */
+  algorithms?: PasskeyAlgorithm[]
+  /** Lifetime of a transaction, at most and by default 5 minutes. */
+  transactionLifetimeMs?: number
+  /** Lifetime of a nonce, at most and by default 60 seconds. */
+  nonceLifetimeMs?: number
+  /** The WebAuthn `timeout` and the lifetime of a started ceremony; default 2 minutes. */
+  ceremonyTimeoutMs?: number
+  /** How often expired records are swept; default every minute, `0` to never. */
+  sweepIntervalMs?: number
+  /** Clock in epoch milliseconds; defaults to `Date.now`. */
+  now?: () => number
+}
+
+/** Engine options with every default applied. */
+export type ResolvedEngineOptions = Required<EngineOptions>
+
+const MAX_TRANSACTION_LIFETIME_MS = 5 * 60_000
+const MAX_NONCE_LIFETIME_MS = 60_000
+const COSE_ALGORITHMS: Record<PasskeyAlgorithm, number> = { ES256: -7, EdDSA: -8, RS256: -257 }
+
+/** The COSE identifiers of `algorithms`. */
+export function coseAlgorithms (algorithms: PasskeyAlgorithm[]): number[] {
+  return algorithms.map((algorithm) => COSE_ALGORITHMS[algorithm])
+}
+
+/** Applies defaults and validates engine options; throws `FST_PASSKEY_MFA_OPTIONS_INVALID`. */
+export function resolveEngineOptions (options: EngineOptions): ResolvedEngineOptions {
+  const resolved: ResolvedEngineOptions = {
+    topOrigins: [],
+    userVerification: 'required',
+    attestation: 'none',
+    algorithms: ['ES256', 'EdDSA', 'RS256'],
+    transactionLifetimeMs: MAX_TRANSACTION_LIFETIME_MS,
+    nonceLifetimeMs: MAX_NONCE_LIFETIME_MS,
+    ceremonyTimeoutMs: 2 * 60_000,
+    sweepIntervalMs: 60_000,
+    now: Date.now,
+    ...withoutUndefined(options)
+  }
+  const { appId, rpId, rpName, origins, topOrigins, store, algorithms } = resolved
+  check(typeof appId === 'string' && /^[\w-]{1,64}$/.test(appId), 'appId must be 1-64 letters, digits, "_" or "-"')
+  check(typeof rpId === 'string' && /^[a-z0-9.-]+$/.test(rpId) && !rpId.startsWith('.'), 'rpId must be a lowercase domain name')
+  check(typeof rpName === 'string' && rpName.length > 0, 'rpName must be a non-empty string')
+  check(Array.isArray(origins) && origins.length > 0, 'origins must list at least one origin')
+  for (const origin of origins) checkOrigin(origin, rpId)
+  check(Array.isArray(topOrigins), 'topOrigins must be an array of origins')
+  for (const origin of topOrigins) checkOrigin(origin)
+  check(typeof store?.takeNonce === 'function', 'store must implement PasskeyStore')
+  check(['required', 'preferred', 'discouraged'].includes(resolved.userVerification), 'userVerification must be required, preferred or discouraged')
+  check(['none', 'direct'].includes(resolved.attestation), 'attestation must be none or direct')
+  check(Array.isArray(algorithms) && algorithms.length > 0 && algorithms.every((a) => a in COSE_ALGORITHMS), 'algorithms must list ES256, EdDSA or RS256')
+  checkDuration(resolved.transactionLifetimeMs, 'transactionLifetimeMs', MAX_TRANSACTION_LIFETIME_MS)
+  checkDuration(resolved.nonceLifetimeMs, 'nonceLifetimeMs', MAX_NONCE_LIFETIME_MS)
+  checkDuration(resolved.ceremonyTimeoutMs, 'ceremonyTimeoutMs', resolved.transactionLifetimeMs)
+  check(Number.isInteger(resolved.sweepIntervalMs) && resolved.sweepIntervalMs >= 0, 'sweepIntervalMs must be a non-negative integer')
+  check(typeof resolved.now === 'function', 'now must be a function')
+  return resolved
+}
+
+function checkOrigin (origin: string, rpId?: string): void {
+  let url: URL | undefined
+  try { url = new URL(origin) } catch {}
+  check(url !== undefined && url.origin === origin, `"${origin}" is not an exact origin (scheme://host[:port])`)
+  const local = url.hostname === 'localhost' || url.hostname.endsWith('.localhost')
+  check(url.protocol === 'https:' || (url.protocol === 'http:' && local), `"${origin}" must use https (http is allowed for localhost only)`)
+  if (rpId !== undefined) {
+    check(url.hostname === rpId || url.hostname.endsWith(`.${rpId}`), `"${origin}" is not within rpId "${rpId}"`)
+  }
+}
+
+function checkDuration (value: number, name: string, max: number): void {
+  check(Number.isInteger(value) && value > 0 && value <= max, `${name} must be a positive integer of at most ${max}`)
+}
+
+function check (condition: boolean, message: string): asserts condition {
+  if (!condition) throw new OptionsInvalidError(message)
+}
+
+function withoutUndefined<T extends object> (options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T
+}

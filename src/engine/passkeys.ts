@@ -1,0 +1,57 @@
+import { PasskeyNameInvalidError, PasskeyNotFoundError } from '../errors.js'
+import { aaguidName } from './aaguid-names.js'
+import type { EngineContext } from './context.js'
+import type { PasskeyRecord } from './store.js'
+
+/** A user's passkey as the host shows it (no key material). */
+export interface PasskeyInfo {
+  id: string
+  name: string
+  /** The passkey provider, known from its AAGUID (`null` when unknown). */
+  authenticatorName: string | null
+  aaguid: string
+  credentialId: string
+  transports: string[]
+  /** Whether the passkey can be synced (a multi-device credential). */
+  backupEligible: boolean
+  /** Whether it was synced when last seen. */
+  backedUp: boolean
+  createdAt: Date
+  lastUsedAt: Date | null
+}
+
+/** The user's passkeys, oldest first. */
+export async function listPasskeys (ctx: EngineContext, externalId: string): Promise<PasskeyInfo[]> {
+  return (await ctx.store.listPasskeys(externalId)).map(toInfo)
+}
+
+/** Renames one of the user's passkeys; the name is trimmed and must be 1 to 64 characters. */
+export async function renamePasskey (
+  ctx: EngineContext, externalId: string, passkeyId: string, name: string
+): Promise<PasskeyInfo> {
+  const trimmed = typeof name === 'string' ? name.trim() : ''
+  if (trimmed.length === 0 || trimmed.length > 64) throw new PasskeyNameInvalidError()
+  const passkey = await ctx.store.renamePasskey(externalId, passkeyId, trimmed)
+  if (passkey === null) throw new PasskeyNotFoundError()
+  return toInfo(passkey)
+}
+
+/** Deletes one of the user's passkeys; it can no longer authenticate. */
+export async function revokePasskey (ctx: EngineContext, externalId: string, passkeyId: string): Promise<void> {
+  if (!await ctx.store.deletePasskey(externalId, passkeyId)) throw new PasskeyNotFoundError()
+}
+
+function toInfo (passkey: PasskeyRecord): PasskeyInfo {
+  return {
+    id: passkey.id,
+    name: passkey.name,
+    authenticatorName: aaguidName(passkey.aaguid),
+    aaguid: passkey.aaguid,
+    credentialId: passkey.credentialId,
+    transports: passkey.transports,
+    backupEligible: passkey.backupEligible,
+    backedUp: passkey.backedUp,
+    createdAt: new Date(passkey.createdAt),
+    lastUsedAt: passkey.lastUsedAt === null ? null : new Date(passkey.lastUsedAt)
+  }
+}

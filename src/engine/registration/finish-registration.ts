@@ -1,0 +1,73 @@
+import { verifyRegistrationResponse } from '@simplewebauthn/server'
+import type { RegistrationResponseJSON, VerifiedRegistrationResponse } from '@simplewebauthn/server'
+import { CredentialExistsError, RegistrationRejectedError } from '../../errors.js'
+import { aaguidName } from '../aaguid-names.js'
+import type { EngineContext } from '../context.js'
+import { crossOriginAllowed } from '../cross-origin.js'
+import { newNonce } from '../nonces.js'
+import { coseAlgorithms } from '../options.js'
+import { reasonOf, withReason } from '../rejection.js'
+import type { RejectionReason } from '../rejection.js'
+import { randomToken } from '../tokens.js'
+import { closeTransaction } from '../transactions.js'
+
+/** Arguments of {@link finishRegistration}. */
+export interface FinishRegistrationArgs {
+  transactionId: string
+  handshakeId: string
+  /** The browser's answer, as `@simplewebauthn/browser` returns it. */
+  response: RegistrationResponseJSON
+}
+
+/**
+ * Finishes a registration ceremony: consumes the transaction, verifies the attestation, stores the
+ * passkey and issues a one-time nonce, in one atomic store call. Returns the nonce.
+ */
+export async function finishRegistration (
+  ctx: EngineContext, { transactionId, handshakeId, response }: FinishRegistrationArgs
+): Promise<string> {
+  const { options, store } = ctx
+  const { transaction, handshake } = await closeTransaction(ctx, transactionId, 'register', handshakeId)
+  if (!crossOriginAllowed(response.response.clientDataJSON, options.topOrigins)) throw rejected('cross-origin')
+  let verification: VerifiedRegistrationResponse
+  try {
+    verification = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: handshake.challenge,
+      expectedOrigin: options.origins,
+      expectedRPID: options.rpId,
+      requireUserVerification: options.userVerification === 'required',
+      supportedAlgorithmIDs: coseAlgorithms(options.algorithms)
+    })
+  } catch (error) {
+    throw rejected(reasonOf(error))
+  }
+  if (!verification.verified) throw rejected('signature')
+  const { credential, aaguid, credentialDeviceType, credentialBackedUp } = verification.registrationInfo
+  if (credential.id !== response.id) throw rejected('credential')
+  const now = options.now()
+  const passkey = {
+    id: randomToken(16),
+    credentialId: credential.id,
+    externalId: transaction.externalId,
+    userHandle: handshake.userHandle as string,
+    publicKey: credential.publicKey,
+    counter: credential.counter,
+    transports: response.response.transports ?? [],
+    aaguid,
+    backupEligible: credentialDeviceType === 'multiDevice',
+    backedUp: credentialBackedUp,
+    name: aaguidName(aaguid) ?? 'Passkey',
+    createdAt: now,
+    lastUsedAt: null
+  }
+  const { nonce, record } = newNonce(ctx, {
+    externalId: transaction.externalId, kind: 'register', transactionId, passkeyId: passkey.id
+  })
+  if (!await store.addPasskey(passkey, record)) throw new CredentialExistsError()
+  return nonce
+}
+
+function rejected (reason: RejectionReason): Error {
+  return withReason(new RegistrationRejectedError(), reason)
+}

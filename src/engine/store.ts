@@ -1,0 +1,114 @@
+/**
+ * The storage contract of the engine: a handful of plain async methods returning records or `null`.
+ * Secrets never reach a store in the clear: transactions and nonces are keyed by the SHA-256 digest
+ * of their value. Stores do not read the clock: the engine checks `expiresAt` on what a store returns,
+ * and passes `now` to `sweep`.
+ */
+
+/** Which ceremony a transaction or nonce is for. */
+export type CeremonyKind = 'register' | 'authenticate'
+
+/** One started ceremony of a transaction: the challenge the browser must sign. */
+export interface HandshakeRecord {
+  /** Sent to the browser, echoed back at finish. */
+  id: string
+  /** base64url challenge. */
+  challenge: string
+  /** base64url WebAuthn `user.id` offered at register start. */
+  userHandle: string | null
+  /** Epoch milliseconds. */
+  expiresAt: number
+}
+
+/** A register or authenticate transaction created by the server for one user. */
+export interface TransactionRecord {
+  /** Digest of the transaction ID. */
+  key: string
+  kind: CeremonyKind
+  externalId: string
+  passkeyDisplayName: string | null
+  /** The latest started ceremony; a new start replaces it. */
+  handshake: HandshakeRecord | null
+  /** Epoch milliseconds. */
+  expiresAt: number
+}
+
+/** What a redeemed nonce proves. */
+export interface NonceClaims {
+  externalId: string
+  kind: CeremonyKind
+  transactionId: string
+  /** The passkey registered or used. */
+  passkeyId: string
+}
+
+/** A one-time nonce issued at the end of a successful ceremony. */
+export interface NonceRecord extends NonceClaims {
+  /** Digest of the nonce. */
+  key: string
+  /** Epoch milliseconds. */
+  expiresAt: number
+}
+
+/** A registered passkey. */
+export interface PasskeyRecord {
+  id: string
+  /** base64url credential ID, unique across all users. */
+  credentialId: string
+  externalId: string
+  /** base64url WebAuthn user handle. */
+  userHandle: string
+  /** COSE public key. */
+  publicKey: Uint8Array
+  counter: number
+  transports: string[]
+  aaguid: string
+  backupEligible: boolean
+  backedUp: boolean
+  name: string
+  /** Epoch milliseconds. */
+  createdAt: number
+  /** Epoch milliseconds, `null` until first used. */
+  lastUsedAt: number | null
+}
+
+/** The changes a successful assertion makes to its passkey. */
+export interface PasskeyUse {
+  id: string
+  /** The counter the assertion was verified against (compare-and-set). */
+  previousCounter: number
+  counter: number
+  backedUp: boolean
+  lastUsedAt: number
+}
+
+/** Storage for transactions, nonces and passkeys. Every single-use take is one atomic operation. */
+export interface PasskeyStore {
+  /** Prepares the schema (idempotent). Called once by the engine before first use. */
+  init(): Promise<void>
+  createTransaction(transaction: TransactionRecord): Promise<void>
+  getTransaction(key: string): Promise<TransactionRecord | null>
+  /** Sets the transaction's current handshake; `false` when the transaction is gone. */
+  saveHandshake(key: string, handshake: HandshakeRecord): Promise<boolean>
+  /** Atomically removes and returns the transaction (expired or not). */
+  takeTransaction(key: string): Promise<TransactionRecord | null>
+  /** Atomically removes and returns the nonce (expired or not). */
+  takeNonce(key: string): Promise<NonceRecord | null>
+  listPasskeys(externalId: string): Promise<PasskeyRecord[]>
+  findPasskey(credentialId: string): Promise<PasskeyRecord | null>
+  /**
+   * Atomically inserts the passkey and its nonce. Returns `false`, writing nothing, when the
+   * credential ID is already registered.
+   */
+  addPasskey(passkey: PasskeyRecord, nonce: NonceRecord): Promise<boolean>
+  /**
+   * Atomically records an assertion and inserts its nonce. Returns `false`, writing nothing, when the
+   * passkey is gone or its counter is no longer `previousCounter`.
+   */
+  recordPasskeyUse(use: PasskeyUse, nonce: NonceRecord): Promise<boolean>
+  renamePasskey(externalId: string, id: string, name: string): Promise<PasskeyRecord | null>
+  deletePasskey(externalId: string, id: string): Promise<boolean>
+  /** Deletes transactions and nonces that expired before `now`; returns how many. */
+  sweep(now: number): Promise<number>
+  close(): Promise<void>
+}

@@ -1,0 +1,121 @@
+import type {
+  HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, TransactionRecord
+} from '../store.js'
+
+/**
+ * A store in process memory, for tests and single-process apps. Records are copied in and out, so
+ * callers never share state with the store; every method runs without awaiting, which makes each
+ * one atomic.
+ *
+ * @example
+ * const engine = createEngine({ ...config, store: new MemoryStore() })
+ */
+export class MemoryStore implements PasskeyStore {
+  readonly #transactions = new Map<string, TransactionRecord>()
+  readonly #nonces = new Map<string, NonceRecord>()
+  readonly #passkeys = new Map<string, PasskeyRecord>()
+  readonly #passkeyIdByCredential = new Map<string, string>()
+
+  async init (): Promise<void> {}
+
+  async createTransaction (transaction: TransactionRecord): Promise<void> {
+    this.#transactions.set(transaction.key, structuredClone(transaction))
+  }
+
+  async getTransaction (key: string): Promise<TransactionRecord | null> {
+    return copy(this.#transactions.get(key))
+  }
+
+  async saveHandshake (key: string, handshake: HandshakeRecord): Promise<boolean> {
+    const transaction = this.#transactions.get(key)
+    if (transaction === undefined) return false
+    transaction.handshake = { ...handshake }
+    return true
+  }
+
+  async takeTransaction (key: string): Promise<TransactionRecord | null> {
+    return take(this.#transactions, key)
+  }
+
+  async takeNonce (key: string): Promise<NonceRecord | null> {
+    return take(this.#nonces, key)
+  }
+
+  async listPasskeys (externalId: string): Promise<PasskeyRecord[]> {
+    return [...this.#passkeys.values()]
+      .filter((passkey) => passkey.externalId === externalId)
+      .sort(byCreation)
+      .map((passkey) => structuredClone(passkey))
+  }
+
+  async findPasskey (credentialId: string): Promise<PasskeyRecord | null> {
+    const id = this.#passkeyIdByCredential.get(credentialId)
+    return id === undefined ? null : copy(this.#passkeys.get(id))
+  }
+
+  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord): Promise<boolean> {
+    if (this.#passkeyIdByCredential.has(passkey.credentialId)) return false
+    this.#passkeys.set(passkey.id, structuredClone(passkey))
+    this.#passkeyIdByCredential.set(passkey.credentialId, passkey.id)
+    this.#nonces.set(nonce.key, { ...nonce })
+    return true
+  }
+
+  async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord): Promise<boolean> {
+    const passkey = this.#passkeys.get(use.id)
+    if (passkey === undefined || passkey.counter !== use.previousCounter) return false
+    passkey.counter = use.counter
+    passkey.backedUp = use.backedUp
+    passkey.lastUsedAt = use.lastUsedAt
+    this.#nonces.set(nonce.key, { ...nonce })
+    return true
+  }
+
+  async renamePasskey (externalId: string, id: string, name: string): Promise<PasskeyRecord | null> {
+    const passkey = this.#passkeys.get(id)
+    if (passkey === undefined || passkey.externalId !== externalId) return null
+    passkey.name = name
+    return structuredClone(passkey)
+  }
+
+  async deletePasskey (externalId: string, id: string): Promise<boolean> {
+    const passkey = this.#passkeys.get(id)
+    if (passkey === undefined || passkey.externalId !== externalId) return false
+    this.#passkeys.delete(id)
+    this.#passkeyIdByCredential.delete(passkey.credentialId)
+    return true
+  }
+
+  async sweep (now: number): Promise<number> {
+    return sweepMap(this.#transactions, now) + sweepMap(this.#nonces, now)
+  }
+
+  async close (): Promise<void> {}
+}
+
+/** The order every store lists passkeys in: oldest first, ties broken by ID. */
+function byCreation (a: PasskeyRecord, b: PasskeyRecord): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)
+}
+
+function copy<T> (record: T | undefined): T | null {
+  return record === undefined ? null : structuredClone(record)
+}
+
+function take<T> (map: Map<string, T>, key: string): T | null {
+  const record = map.get(key)
+  if (record === undefined) return null
+  map.delete(key)
+  return record
+}
+
+function sweepMap (map: Map<string, { expiresAt: number }>, now: number): number {
+  let swept = 0
+  for (const [key, record] of map) {
+    if (record.expiresAt < now) {
+      map.delete(key)
+      swept++
+    }
+  }
+  return swept
+}

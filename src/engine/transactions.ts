@@ -1,0 +1,103 @@
+import {
+  ArgumentInvalidError, HandshakeExpiredError, HandshakeInvalidError, TransactionExpiredError, TransactionKindError,
+  TransactionNotFoundError
+} from '../errors.js'
+import type { EngineContext } from './context.js'
+import type { CeremonyKind, HandshakeRecord, TransactionRecord } from './store.js'
+import { digest, randomToken } from './tokens.js'
+
+/** Arguments of {@link createRegisterTransaction}. */
+export interface CreateRegisterTransactionArgs {
+  /** The host's ID of the user. */
+  externalId: string
+  /** The name the authenticator shows for the new passkey, e.g. the user's email. */
+  passkeyDisplayName: string
+}
+
+/** Arguments of {@link createAuthenticateTransaction}. */
+export interface CreateAuthenticateTransactionArgs {
+  externalId: string
+}
+
+/** Creates a transaction that lets the browser register a passkey for the user; returns its ID. */
+export async function createRegisterTransaction (
+  ctx: EngineContext, { externalId, passkeyDisplayName }: CreateRegisterTransactionArgs
+): Promise<string> {
+  checkText(externalId, 'externalId')
+  checkText(passkeyDisplayName, 'passkeyDisplayName')
+  return createTransaction(ctx, 'register', externalId, passkeyDisplayName)
+}
+
+/** Creates a transaction that lets the browser authenticate the user with a passkey; returns its ID. */
+export async function createAuthenticateTransaction (
+  ctx: EngineContext, { externalId }: CreateAuthenticateTransactionArgs
+): Promise<string> {
+  checkText(externalId, 'externalId')
+  return createTransaction(ctx, 'authenticate', externalId, null)
+}
+
+async function createTransaction (
+  ctx: EngineContext, kind: CeremonyKind, externalId: string, passkeyDisplayName: string | null
+): Promise<string> {
+  const transactionId = randomToken()
+  await ctx.store.createTransaction({
+    key: digest(transactionId),
+    kind,
+    externalId,
+    passkeyDisplayName,
+    handshake: null,
+    expiresAt: ctx.options.now() + ctx.options.transactionLifetimeMs
+  })
+  return transactionId
+}
+
+/** The live transaction of `kind` with this ID, for a ceremony start. */
+export async function openTransaction (
+  ctx: EngineContext, transactionId: string, kind: CeremonyKind
+): Promise<TransactionRecord> {
+  return checkTransaction(ctx, await ctx.store.getTransaction(digest(transactionId)), kind)
+}
+
+/** Starts (or restarts) the ceremony of a transaction with a fresh challenge; returns the handshake. */
+export async function startHandshake (
+  ctx: EngineContext, transaction: TransactionRecord, challenge: string, userHandle: string | null
+): Promise<HandshakeRecord> {
+  const { now, ceremonyTimeoutMs } = ctx.options
+  const handshake = {
+    id: randomToken(16),
+    challenge,
+    userHandle,
+    expiresAt: Math.min(now() + ceremonyTimeoutMs, transaction.expiresAt)
+  }
+  if (!await ctx.store.saveHandshake(transaction.key, handshake)) throw new TransactionNotFoundError()
+  return handshake
+}
+
+/**
+ * Consumes the transaction for a ceremony finish (also when the finish then fails) and returns it
+ * with the handshake the browser answered.
+ */
+export async function closeTransaction (
+  ctx: EngineContext, transactionId: string, kind: CeremonyKind, handshakeId: string
+): Promise<{ transaction: TransactionRecord, handshake: HandshakeRecord }> {
+  const transaction = checkTransaction(ctx, await ctx.store.takeTransaction(digest(transactionId)), kind)
+  const { handshake } = transaction
+  if (handshake === null || handshake.id !== handshakeId) throw new HandshakeInvalidError()
+  if (handshake.expiresAt <= ctx.options.now()) throw new HandshakeExpiredError()
+  return { transaction, handshake }
+}
+
+function checkTransaction (
+  ctx: EngineContext, transaction: TransactionRecord | null, kind: CeremonyKind
+): TransactionRecord {
+  if (transaction === null) throw new TransactionNotFoundError()
+  if (transaction.expiresAt <= ctx.options.now()) throw new TransactionExpiredError()
+  if (transaction.kind !== kind) throw new TransactionKindError()
+  return transaction
+}
+
+function checkText (value: string, name: string): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
+    throw new ArgumentInvalidError(`${name} must be a string of 1 to 256 characters`)
+  }
+}

@@ -1,0 +1,93 @@
+import createError from '@fastify/error'
+
+/**
+ * Every error this library throws. Each has a stable `code` (`FST_PASSKEY_MFA_*`) and one HTTP status;
+ * clients should read `code`, not the message.
+ */
+
+/** Invalid plugin or engine options (thrown at construction / `register`). */
+export const OptionsInvalidError = createError<'FST_PASSKEY_MFA_OPTIONS_INVALID', [string]>(
+  'FST_PASSKEY_MFA_OPTIONS_INVALID', 'Invalid passkey MFA options: %s', 500)
+
+/** A request body, query or params failed schema validation. */
+export const BodyInvalidError = createError<'FST_PASSKEY_MFA_BODY_INVALID', 400, [string]>(
+  'FST_PASSKEY_MFA_BODY_INVALID', 'Invalid request: %s', 400)
+
+/** The `:appId` of an engine route is not this engine's. */
+export const AppNotFoundError = createError(
+  'FST_PASSKEY_MFA_APP_NOT_FOUND', 'Unknown app', 404)
+
+/** The transaction does not exist or was already used. */
+export const TransactionNotFoundError = createError(
+  'FST_PASSKEY_MFA_TRANSACTION_NOT_FOUND', 'Unknown or already used transaction', 404)
+
+/** The transaction exists but its lifetime is over. */
+export const TransactionExpiredError = createError(
+  'FST_PASSKEY_MFA_TRANSACTION_EXPIRED', 'The transaction has expired', 410)
+
+/** The transaction is of the other kind (register vs authenticate). */
+export const TransactionKindError = createError(
+  'FST_PASSKEY_MFA_TRANSACTION_KIND', 'The transaction is not for this ceremony', 400)
+
+/** The handshake is not the one started for this transaction. */
+export const HandshakeInvalidError = createError(
+  'FST_PASSKEY_MFA_HANDSHAKE_INVALID', 'Unknown handshake for this transaction', 400)
+
+/** The handshake (challenge) is past its lifetime. */
+export const HandshakeExpiredError = createError(
+  'FST_PASSKEY_MFA_HANDSHAKE_EXPIRED', 'The ceremony has timed out', 410)
+
+/** The registration response did not verify (challenge, origin, RP ID, type, flags, attestation). */
+export const RegistrationRejectedError = createError(
+  'FST_PASSKEY_MFA_REGISTRATION_REJECTED', 'The passkey could not be registered', 400)
+
+/** This credential ID is already registered (to any user). */
+export const CredentialExistsError = createError(
+  'FST_PASSKEY_MFA_CREDENTIAL_EXISTS', 'This passkey is already registered', 409)
+
+/**
+ * The assertion did not verify. Unknown credential, another user's credential, bad signature and
+ * counter regression all give this one error, so callers learn nothing about accounts.
+ */
+export const AuthenticationRejectedError = createError(
+  'FST_PASSKEY_MFA_AUTHENTICATION_REJECTED', 'The passkey could not be verified', 401)
+
+/** The nonce is unknown or was already redeemed. */
+export const NonceInvalidError = createError(
+  'FST_PASSKEY_MFA_NONCE_INVALID', 'Unknown or already used nonce', 401)
+
+/** The nonce is past its lifetime. */
+export const NonceExpiredError = createError(
+  'FST_PASSKEY_MFA_NONCE_EXPIRED', 'The nonce has expired', 410)
+
+/** The nonce was issued for another transaction, kind or user than expected. */
+export const NonceMismatchError = createError(
+  'FST_PASSKEY_MFA_NONCE_MISMATCH', 'The nonce does not belong to this transaction', 403)
+
+/** No passkey with this ID belongs to the user. */
+export const PasskeyNotFoundError = createError(
+  'FST_PASSKEY_MFA_PASSKEY_NOT_FOUND', 'Unknown passkey', 404)
+
+/** The store failed; nothing was changed. */
+export const StoreUnavailableError = createError(
+  'FST_PASSKEY_MFA_STORE_UNAVAILABLE', 'The passkey store is unavailable, try again later', 503)
+
+/** The host called an engine function with an invalid argument (a programming error). */
+export const ArgumentInvalidError = createError<'FST_PASSKEY_MFA_ARGUMENT_INVALID', [string]>(
+  'FST_PASSKEY_MFA_ARGUMENT_INVALID', 'Invalid argument: %s', 500)
+
+/** A passkey name must be 1 to 64 characters, not only spaces. */
+export const PasskeyNameInvalidError = createError(
+  'FST_PASSKEY_MFA_PASSKEY_NAME_INVALID', 'A passkey name must be 1 to 64 characters', 400)
+
+/** The request body is larger than the route accepts. */
+export const BodyTooLargeError = createError(
+  'FST_PASSKEY_MFA_BODY_TOO_LARGE', 'The request body is too large', 413)
+
+/** The request body is not JSON. */
+export const MediaTypeUnsupportedError = createError(
+  'FST_PASSKEY_MFA_MEDIA_TYPE_UNSUPPORTED', 'The request body must be JSON', 415)
+
+/** An unexpected failure; details are logged, never sent. */
+export const InternalError = createError(
+  'FST_PASSKEY_MFA_INTERNAL', 'Internal error', 500)
