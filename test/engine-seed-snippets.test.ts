@@ -8,11 +8,11 @@ t.test('the Passkey Flex server snippets run as written against the engine', asy
   const passage = engine
   const authenticator = new SoftwareAuthenticator()
 
-  const registerTransactionId = await passage.createRegisterTransaction({
+  const registerTransactionId = await passage.auth.createRegisterTransaction({
     externalId: 'user-1', passkeyDisplayName: 'ada@example.com'
   })
   const registration = await register(app, authenticator, registerTransactionId)
-  t.equal(await passage.verifyNonce(registration.nonce as string), 'user-1')
+  t.equal(await passage.auth.verifyNonce(registration.nonce as string), 'user-1')
 
   const authenticateTransactionId = await passage.auth.createAuthenticateTransaction({ externalId: 'user-1' })
   const authentication = await authenticate(app, authenticator, authenticateTransactionId)

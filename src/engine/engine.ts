@@ -51,7 +51,10 @@ export class PasskeyEngine {
       verifyNonce: (nonce) => this.verifyNonce(nonce)
     }
     if (resolved.sweepIntervalMs > 0) {
-      this.#sweeper = setInterval(() => { this.sweep().catch(() => {}) }, resolved.sweepIntervalMs).unref()
+      const sweepOrWarn = (): void => {
+        this.sweep().catch((err: unknown) => { resolved.logger.warn({ err }, 'passkey-mfa: sweeping expired records failed') })
+      }
+      this.#sweeper = setInterval(sweepOrWarn, resolved.sweepIntervalMs).unref()
     }
   }
 

@@ -33,6 +33,13 @@ export interface EngineOptions {
   sweepIntervalMs?: number
   /** Clock in epoch milliseconds; defaults to `Date.now`. */
   now?: () => number
+  /** Where background failures (a failed sweep) are reported; a Fastify/pino logger fits. */
+  logger?: EngineLogger
+}
+
+/** The part of a pino-style logger the engine uses. */
+export interface EngineLogger {
+  warn: (details: object, message: string) => void
 }
 
 /** Engine options with every default applied. */
@@ -59,6 +66,7 @@ export function resolveEngineOptions (options: EngineOptions): ResolvedEngineOpt
     ceremonyTimeoutMs: 2 * 60_000,
     sweepIntervalMs: 60_000,
     now: Date.now,
+    logger: { warn () {} },
     ...withoutUndefined(options)
   }
   const { appId, rpId, rpName, origins, topOrigins, store, algorithms } = resolved
@@ -66,9 +74,9 @@ export function resolveEngineOptions (options: EngineOptions): ResolvedEngineOpt
   check(typeof rpId === 'string' && /^[a-z0-9.-]+$/.test(rpId) && !rpId.startsWith('.'), 'rpId must be a lowercase domain name')
   check(typeof rpName === 'string' && rpName.length > 0, 'rpName must be a non-empty string')
   check(Array.isArray(origins) && origins.length > 0, 'origins must list at least one origin')
-  for (const origin of origins) checkOrigin(origin, rpId)
+  for (const origin of origins) checkOrigin(origin, 'origins', rpId)
   check(Array.isArray(topOrigins), 'topOrigins must be an array of origins')
-  for (const origin of topOrigins) checkOrigin(origin)
+  for (const origin of topOrigins) checkOrigin(origin, 'topOrigins')
   check(typeof store?.takeNonce === 'function', 'store must implement PasskeyStore')
   check(['required', 'preferred', 'discouraged'].includes(resolved.userVerification), 'userVerification must be required, preferred or discouraged')
   check(['none', 'direct'].includes(resolved.attestation), 'attestation must be none or direct')
@@ -78,17 +86,18 @@ export function resolveEngineOptions (options: EngineOptions): ResolvedEngineOpt
   checkDuration(resolved.ceremonyTimeoutMs, 'ceremonyTimeoutMs', resolved.transactionLifetimeMs)
   check(Number.isInteger(resolved.sweepIntervalMs) && resolved.sweepIntervalMs >= 0, 'sweepIntervalMs must be a non-negative integer')
   check(typeof resolved.now === 'function', 'now must be a function')
+  check(typeof resolved.logger?.warn === 'function', 'logger must have a warn method')
   return resolved
 }
 
-function checkOrigin (origin: string, rpId?: string): void {
+function checkOrigin (origin: string, name: string, rpId?: string): void {
   let url: URL | undefined
   try { url = new URL(origin) } catch {}
-  check(url !== undefined && url.origin === origin, `"${origin}" is not an exact origin (scheme://host[:port])`)
+  check(url !== undefined && url.origin === origin, `${name}: "${origin}" is not an exact origin (scheme://host[:port])`)
   const local = url.hostname === 'localhost' || url.hostname.endsWith('.localhost')
-  check(url.protocol === 'https:' || (url.protocol === 'http:' && local), `"${origin}" must use https (http is allowed for localhost only)`)
+  check(url.protocol === 'https:' || (url.protocol === 'http:' && local), `${name}: "${origin}" must use https (http is allowed for localhost only)`)
   if (rpId !== undefined) {
-    check(url.hostname === rpId || url.hostname.endsWith(`.${rpId}`), `"${origin}" is not within rpId "${rpId}"`)
+    check(url.hostname === rpId || url.hostname.endsWith(`.${rpId}`), `${name}: "${origin}" is not within rpId "${rpId}"`)
   }
 }
 

@@ -20,7 +20,7 @@ const PATTERNS: Array<[RegExp, RejectionReason]> = [
 
 /** The reason code of an error thrown by `@simplewebauthn/server`. */
 export function reasonOf (error: unknown): RejectionReason {
-  const message = error instanceof Error ? error.message : ''
+  const message = String((error as Error).message)
   return PATTERNS.find(([pattern]) => pattern.test(message))?.[1] ?? 'malformed'
 }
 

@@ -58,6 +58,8 @@ export interface CommonTweaks {
 export interface RegistrationTweaks extends CommonTweaks {
   /** Use this credential ID (e.g. one already registered, or 1024+ bytes); also bypasses excludeCredentials. */
   credentialId?: Uint8Array
+  /** Corrupt the `packed` attestation signature (flip one bit). */
+  flipAttestationSignatureBit?: boolean
 }
 
 /** Tweaks for {@link SoftwareAuthenticator.get}. */
@@ -168,7 +170,9 @@ export class SoftwareAuthenticator {
     const attStmt = new Map<string, CborValue>()
     if (s.attestation === 'packed') {
       attStmt.set('alg', alg.cose)
-      attStmt.set('sig', signWith(cred, Buffer.concat([authData, sha256(clientDataJSON)])))
+      const sig = signWith(cred, Buffer.concat([authData, sha256(clientDataJSON)]))
+      if (tweaks.flipAttestationSignatureBit) sig[sig.length - 1] ^= 0x01
+      attStmt.set('sig', sig)
     }
     const attestationObject = encodeCbor(new Map<string, CborValue>([['fmt', s.attestation], ['attStmt', attStmt], ['authData', authData]]))
     return {

@@ -1,0 +1,368 @@
+import type { Test } from 'tap'
+import type {
+  HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, TransactionRecord
+} from '../../src/engine/store.js'
+
+const NOW = 1_700_000_000_000
+const MINUTE = 60_000
+
+function transaction (overrides: Partial<TransactionRecord> = {}): TransactionRecord {
+  return {
+    key: 'transaction-digest',
+    kind: 'register',
+    externalId: 'alice',
+    passkeyDisplayName: 'Alice',
+    handshake: null,
+    expiresAt: NOW + 10 * MINUTE,
+    ...overrides
+  }
+}
+
+function handshake (overrides: Partial<HandshakeRecord> = {}): HandshakeRecord {
+  return { id: 'handshake-1', challenge: 'Y2hhbGxlbmdl', userHandle: 'dXNlci1oYW5kbGU', expiresAt: NOW + MINUTE, ...overrides }
+}
+
+function nonce (overrides: Partial<NonceRecord> = {}): NonceRecord {
+  return {
+    key: 'nonce-digest',
+    externalId: 'alice',
+    kind: 'register',
+    transactionId: 'transaction-1',
+    passkeyId: 'passkey-1',
+    expiresAt: NOW + MINUTE,
+    ...overrides
+  }
+}
+
+function passkey (overrides: Partial<PasskeyRecord> = {}): PasskeyRecord {
+  return {
+    id: 'passkey-1',
+    credentialId: 'Y3JlZGVudGlhbC0x',
+    externalId: 'alice',
+    userHandle: 'dXNlci1oYW5kbGU',
+    publicKey: Uint8Array.from([0xa5, 0x01, 0x02, 0x00, 0x26, 0x7f, 0x80, 0xfe, 0xff, 0x00]),
+    counter: 0,
+    transports: ['internal', 'hybrid'],
+    aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd',
+    backupEligible: true,
+    backedUp: false,
+    name: 'MacBook',
+    createdAt: NOW,
+    lastUsedAt: null,
+    ...overrides
+  }
+}
+
+function use (overrides: Partial<PasskeyUse> = {}): PasskeyUse {
+  return { id: 'passkey-1', previousCounter: 0, counter: 1, backedUp: true, lastUsedAt: NOW + MINUTE, ...overrides }
+}
+
+const authentication = (overrides: Partial<NonceRecord> = {}): NonceRecord =>
+  nonce({ key: 'use-nonce-digest', kind: 'authenticate', ...overrides })
+
+function nonNull<T> (results: Array<T | null>): T[] {
+  return results.filter((result): result is T => result !== null)
+}
+
+/**
+ * The behaviour every {@link PasskeyStore} must have, as subtests of `t`. Each subtest runs on a
+ * fresh, empty store from `makeStore`, initialized here and closed in teardown.
+ */
+export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>): void {
+  async function open (t: Test): Promise<PasskeyStore> {
+    const store = await makeStore()
+    t.teardown(() => store.close())
+    await store.init()
+    return store
+  }
+
+  t.test('init twice is harmless', async (t) => {
+    const store = await open(t)
+    await store.createTransaction(transaction())
+    t.ok(await store.addPasskey(passkey(), nonce()))
+    await store.init()
+    t.strictSame(await store.getTransaction('transaction-digest'), transaction())
+    t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
+    t.ok(await store.addPasskey(passkey({ id: 'passkey-2', credentialId: 'other' }), nonce({ key: 'other' })))
+  })
+
+  t.test('transactions', async (t) => {
+    t.test('round-trip with and without a handshake', async (t) => {
+      const store = await open(t)
+      const started = transaction({
+        key: 'started', kind: 'authenticate', passkeyDisplayName: null, handshake: handshake({ userHandle: null })
+      })
+      await store.createTransaction(transaction())
+      await store.createTransaction(started)
+      t.strictSame(await store.getTransaction('transaction-digest'), transaction())
+      t.strictSame(await store.getTransaction('started'), started)
+    })
+
+    t.test('get of an unknown key is null', async (t) => {
+      const store = await open(t)
+      t.equal(await store.getTransaction('unknown'), null)
+    })
+
+    t.test('take returns the transaction once', async (t) => {
+      const store = await open(t)
+      await store.createTransaction(transaction({ handshake: handshake() }))
+      t.strictSame(await store.takeTransaction('transaction-digest'), transaction({ handshake: handshake() }))
+      t.equal(await store.takeTransaction('transaction-digest'), null)
+      t.equal(await store.getTransaction('transaction-digest'), null)
+    })
+
+    t.test('take returns an expired transaction', async (t) => {
+      const store = await open(t)
+      await store.createTransaction(transaction({ expiresAt: NOW - MINUTE }))
+      t.strictSame(await store.takeTransaction('transaction-digest'), transaction({ expiresAt: NOW - MINUTE }))
+    })
+
+    t.test('take of an unknown key is null', async (t) => {
+      const store = await open(t)
+      t.equal(await store.takeTransaction('unknown'), null)
+    })
+
+    t.test('10 parallel takes: exactly one gets it', async (t) => {
+      const store = await open(t)
+      await store.createTransaction(transaction())
+      const taken = await Promise.all(Array.from({ length: 10 }, () => store.takeTransaction('transaction-digest')))
+      t.strictSame(nonNull(taken), [transaction()])
+    })
+
+    t.test('saveHandshake sets, then replaces, the handshake', async (t) => {
+      const store = await open(t)
+      await store.createTransaction(transaction())
+      t.equal(await store.saveHandshake('transaction-digest', handshake()), true)
+      t.strictSame(await store.getTransaction('transaction-digest'), transaction({ handshake: handshake() }))
+      const second = handshake({ id: 'handshake-2', challenge: 'c2Vjb25k', userHandle: null, expiresAt: NOW + 2 * MINUTE })
+      t.equal(await store.saveHandshake('transaction-digest', second), true)
+      t.strictSame(await store.getTransaction('transaction-digest'), transaction({ handshake: second }))
+    })
+
+    t.test('saveHandshake of an absent transaction is false and creates nothing', async (t) => {
+      const store = await open(t)
+      t.equal(await store.saveHandshake('unknown', handshake()), false)
+      t.equal(await store.getTransaction('unknown'), null)
+    })
+
+    t.test('records are copied in and out', async (t) => {
+      const store = await open(t)
+      const created = transaction({ handshake: handshake() })
+      await store.createTransaction(created)
+      created.handshake!.challenge = 'changed'
+      const read = await store.getTransaction('transaction-digest')
+      t.strictSame(read, transaction({ handshake: handshake() }))
+      read!.handshake!.challenge = 'changed'
+      t.strictSame(await store.getTransaction('transaction-digest'), transaction({ handshake: handshake() }))
+    })
+  })
+
+  t.test('nonces', async (t) => {
+    t.test('addPasskey stores its nonce, taken once', async (t) => {
+      const store = await open(t)
+      t.equal(await store.addPasskey(passkey(), nonce()), true)
+      t.strictSame(await store.takeNonce('nonce-digest'), nonce())
+      t.equal(await store.takeNonce('nonce-digest'), null)
+    })
+
+    t.test('recordPasskeyUse stores its nonce, taken once', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce())
+      t.equal(await store.recordPasskeyUse(use(), authentication()), true)
+      t.strictSame(await store.takeNonce('use-nonce-digest'), authentication())
+      t.equal(await store.takeNonce('use-nonce-digest'), null)
+    })
+
+    t.test('take returns an expired nonce', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce({ expiresAt: NOW - MINUTE }))
+      t.strictSame(await store.takeNonce('nonce-digest'), nonce({ expiresAt: NOW - MINUTE }))
+    })
+
+    t.test('take of an unknown key is null', async (t) => {
+      const store = await open(t)
+      t.equal(await store.takeNonce('unknown'), null)
+    })
+
+    t.test('10 parallel takes: exactly one gets it', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce())
+      const taken = await Promise.all(Array.from({ length: 10 }, () => store.takeNonce('nonce-digest')))
+      t.strictSame(nonNull(taken), [nonce()])
+    })
+  })
+
+  t.test('addPasskey', async (t) => {
+    t.test('stores the passkey', async (t) => {
+      const store = await open(t)
+      t.equal(await store.addPasskey(passkey(), nonce()), true)
+      t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
+      t.strictSame(await store.listPasskeys('alice'), [passkey()])
+    })
+
+    t.test('a taken credential ID is refused, writing nothing', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce())
+      for (const externalId of ['alice', 'bob']) {
+        const duplicate = passkey({ id: `passkey-${externalId}`, externalId, name: 'Duplicate' })
+        t.equal(await store.addPasskey(duplicate, nonce({ key: `nonce-${externalId}`, externalId })), false, externalId)
+        t.equal(await store.takeNonce(`nonce-${externalId}`), null, `${externalId}'s nonce is not stored`)
+      }
+      t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
+      t.strictSame(await store.listPasskeys('alice'), [passkey()])
+      t.strictSame(await store.listPasskeys('bob'), [])
+    })
+
+    t.test('10 parallel adds of one credential ID: exactly one succeeds', async (t) => {
+      const store = await open(t)
+      const attempts = Array.from({ length: 10 }, (_, i) => ({
+        passkey: passkey({ id: `passkey-${i}` }),
+        nonce: nonce({ key: `nonce-${i}`, passkeyId: `passkey-${i}` })
+      }))
+      const added = await Promise.all(attempts.map((attempt) => store.addPasskey(attempt.passkey, attempt.nonce)))
+      t.equal(added.filter(Boolean).length, 1)
+      const winner = attempts[added.indexOf(true)]!
+      t.strictSame(await store.listPasskeys('alice'), [winner.passkey])
+      const nonces = await Promise.all(attempts.map((attempt) => store.takeNonce(attempt.nonce.key)))
+      t.strictSame(nonNull(nonces), [winner.nonce])
+    })
+
+    t.test('a deleted passkey frees its credential ID', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce())
+      await store.deletePasskey('alice', 'passkey-1')
+      t.equal(await store.addPasskey(passkey({ id: 'passkey-2', externalId: 'bob' }), nonce({ key: 'again' })), true)
+      t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ id: 'passkey-2', externalId: 'bob' }))
+    })
+  })
+
+  t.test('recordPasskeyUse', async (t) => {
+    t.test('updates counter, backedUp and lastUsedAt only', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey({ counter: 7 }), nonce())
+      t.equal(await store.recordPasskeyUse(use({ previousCounter: 7, counter: 8 }), authentication()), true)
+      const updated = passkey({ counter: 8, backedUp: true, lastUsedAt: NOW + MINUTE })
+      t.strictSame(await store.findPasskey(passkey().credentialId), updated)
+      t.equal(await store.recordPasskeyUse(use({ previousCounter: 8, counter: 8, backedUp: false, lastUsedAt: NOW + 2 * MINUTE }),
+        authentication({ key: 'second' })), true, 'an unchanged counter is compared, not required to grow')
+      t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ counter: 8, lastUsedAt: NOW + 2 * MINUTE }))
+    })
+
+    t.test('a stale counter is refused, writing nothing', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey({ counter: 7 }), nonce())
+      t.equal(await store.recordPasskeyUse(use({ previousCounter: 6, counter: 8 }), authentication()), false)
+      t.equal(await store.takeNonce('use-nonce-digest'), null)
+      t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ counter: 7 }))
+    })
+
+    t.test('a deleted or unknown passkey is refused, writing nothing', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce())
+      await store.deletePasskey('alice', 'passkey-1')
+      t.equal(await store.recordPasskeyUse(use(), authentication()), false)
+      t.equal(await store.recordPasskeyUse(use({ id: 'unknown' }), authentication()), false)
+      t.equal(await store.takeNonce('use-nonce-digest'), null)
+    })
+
+    t.test('10 parallel uses from one counter: exactly one succeeds', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce())
+      const recorded = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+        store.recordPasskeyUse(use({ counter: i + 1 }), authentication({ key: `use-${i}` }))))
+      t.equal(recorded.filter(Boolean).length, 1)
+      const winner = recorded.indexOf(true)
+      t.equal((await store.findPasskey(passkey().credentialId))?.counter, winner + 1)
+      const nonces = await Promise.all(recorded.map((_, i) => store.takeNonce(`use-${i}`)))
+      t.strictSame(nonNull(nonces), [authentication({ key: `use-${winner}` })])
+    })
+  })
+
+  t.test('passkeys', async (t) => {
+    t.test('listPasskeys returns only the user\'s own, oldest first, ties by ID', async (t) => {
+      const store = await open(t)
+      const own = [
+        passkey({ id: 'c', credentialId: 'credential-c', createdAt: NOW + 2 }),
+        passkey({ id: 'b', credentialId: 'credential-b', createdAt: NOW }),
+        passkey({ id: 'a', credentialId: 'credential-a', createdAt: NOW + 1 }),
+        passkey({ id: 'e', credentialId: 'credential-e', createdAt: NOW + 1 }),
+        passkey({ id: 'd', credentialId: 'credential-d', createdAt: NOW + 1 })
+      ]
+      for (const record of own) await store.addPasskey(record, nonce({ key: record.id }))
+      await store.addPasskey(passkey({ id: 'bobs', credentialId: 'bobs', externalId: 'bob' }), nonce({ key: 'bobs' }))
+      t.strictSame((await store.listPasskeys('alice')).map((record) => record.id), ['b', 'a', 'd', 'e', 'c'])
+      t.strictSame(await store.listPasskeys('bob'), [passkey({ id: 'bobs', credentialId: 'bobs', externalId: 'bob' })])
+      t.strictSame(await store.listPasskeys('carol'), [])
+    })
+
+    t.test('findPasskey by credential ID', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce())
+      t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
+      t.equal(await store.findPasskey('passkey-1'), null, 'not by passkey ID')
+      t.equal(await store.findPasskey('unknown'), null)
+    })
+
+    t.test('fields round-trip exactly', async (t) => {
+      const store = await open(t)
+      const records = [
+        passkey(),
+        passkey({
+          id: 'passkey-2',
+          credentialId: 'credential-2',
+          publicKey: Uint8Array.from({ length: 256 }, (_, i) => 255 - i),
+          counter: 2 ** 32 - 1,
+          transports: [],
+          backupEligible: false,
+          lastUsedAt: NOW + MINUTE
+        })
+      ]
+      for (const record of records) await store.addPasskey(record, nonce({ key: record.id }))
+      for (const record of records) {
+        const found = await store.findPasskey(record.credentialId)
+        t.strictSame(found, record)
+        t.equal(Object.getPrototypeOf(found!.publicKey), Uint8Array.prototype, 'publicKey is a plain Uint8Array')
+        t.strictSame([...found!.publicKey], [...record.publicKey])
+      }
+    })
+
+    t.test('renamePasskey only by the owner', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce())
+      t.equal(await store.renamePasskey('bob', 'passkey-1', 'Stolen'), null)
+      t.equal(await store.renamePasskey('alice', 'unknown', 'Ghost'), null)
+      t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
+      t.strictSame(await store.renamePasskey('alice', 'passkey-1', 'Work laptop'), passkey({ name: 'Work laptop' }))
+      t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ name: 'Work laptop' }))
+    })
+
+    t.test('deletePasskey only by the owner', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce())
+      t.equal(await store.deletePasskey('bob', 'passkey-1'), false)
+      t.equal(await store.deletePasskey('alice', 'unknown'), false)
+      t.strictSame(await store.listPasskeys('alice'), [passkey()])
+      t.equal(await store.deletePasskey('alice', 'passkey-1'), true)
+      t.equal(await store.findPasskey(passkey().credentialId), null)
+      t.strictSame(await store.listPasskeys('alice'), [])
+      t.equal(await store.deletePasskey('alice', 'passkey-1'), false)
+    })
+  })
+
+  t.test('sweep removes only transactions and nonces that expired before now', async (t) => {
+    const store = await open(t)
+    for (const [key, expiresAt] of [['expired', NOW - 1], ['at-now', NOW], ['live', NOW + 1]] as const) {
+      await store.createTransaction(transaction({ key, expiresAt }))
+      await store.addPasskey(passkey({ id: key, credentialId: key, createdAt: NOW - MINUTE }), nonce({ key, expiresAt }))
+    }
+    t.equal(await store.sweep(NOW), 2)
+    t.equal(await store.getTransaction('expired'), null)
+    t.equal(await store.takeNonce('expired'), null)
+    for (const key of ['at-now', 'live']) {
+      t.ok(await store.takeTransaction(key), `transaction ${key} kept`)
+      t.ok(await store.takeNonce(key), `nonce ${key} kept`)
+    }
+    t.equal((await store.listPasskeys('alice')).length, 3, 'passkeys are never swept')
+    t.equal(await store.sweep(NOW + MINUTE), 0)
+  })
+}

@@ -1,0 +1,87 @@
+import t from 'tap'
+import pg from 'pg'
+import { randomBytes } from 'node:crypto'
+import { storeContract } from './helpers/store-contract.js'
+
+const url = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const unreachable = await probe(url)
+
+if (unreachable !== null) {
+  const reason = `PostgreSQL unreachable at ${redacted(url)}: ${unreachable}`
+  if (process.env.CI) t.fail(reason)
+  else t.plan(0, reason)
+} else {
+  // Imported only when the server answers, so a skipped run does not count the file as uncovered.
+  const { PostgresStore } = await import('../src/engine/stores/postgres.js')
+  const schema = `pkmfa_test_${process.pid}_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Pool({ connectionString: url })
+  t.teardown(async () => {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await admin.end()
+  })
+
+  storeContract(t, async () => {
+    const store = new PostgresStore({ connectionString: url, schema })
+    await store.init()
+    await admin.query(`TRUNCATE "${schema}".passkey_transactions, "${schema}".passkey_nonces, "${schema}".passkeys`)
+    return store
+  })
+
+  t.test('concurrent init of a new schema succeeds everywhere', async (t) => {
+    const fresh = `${schema}_init`
+    t.teardown(() => admin.query(`DROP SCHEMA IF EXISTS "${fresh}" CASCADE`))
+    const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, schema: fresh }))
+    t.teardown(() => Promise.all(stores.map((store) => store.close())))
+    const results = await Promise.allSettled(stores.map((store) => store.init()))
+    t.strictSame(results.map((result) => result.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
+    t.equal(await stores[0]!.findPasskey('none'), null)
+  })
+
+  t.test('a borrowed pool stays open after close', async (t) => {
+    const pool = new pg.Pool({ connectionString: url })
+    t.teardown(() => pool.end())
+    const store = new PostgresStore({ pool, schema })
+    await store.init()
+    await store.close()
+    t.strictSame((await pool.query('SELECT 1 AS one')).rows, [{ one: 1 }])
+  })
+
+  t.test('an owned pool ends on close', async (t) => {
+    const store = new PostgresStore({ connectionString: url, schema })
+    await store.init()
+    await store.close()
+    await t.rejects(store.findPasskey('none'))
+  })
+
+  t.test('the constructor takes exactly one of pool and connectionString', async (t) => {
+    const pool = new pg.Pool({ connectionString: url })
+    t.teardown(() => pool.end())
+    t.throws(() => new PostgresStore({} as never), TypeError)
+    t.throws(() => new PostgresStore({ pool, connectionString: url } as never), TypeError)
+  })
+
+  t.test('the constructor refuses a schema that is not a plain identifier', async (t) => {
+    for (const bad of ['', '1st', 'my-schema', 'a"; DROP SCHEMA public; --', 'ünïcode']) {
+      t.throws(() => new PostgresStore({ connectionString: url, schema: bad }), TypeError, bad)
+    }
+    t.doesNotThrow(() => new PostgresStore({ connectionString: url, schema: '_Passkeys_2' }))
+  })
+}
+
+/** Why the server at `url` does not answer, or `null` when it does. */
+async function probe (url: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
+  try {
+    await client.connect()
+    await client.end()
+    return null
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
+function redacted (url: string): string {
+  const parsed = new URL(url)
+  parsed.password = ''
+  return parsed.href
+}
