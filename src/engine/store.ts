@@ -82,7 +82,16 @@ export interface PasskeyUse {
   lastUsedAt: number
 }
 
-/** Storage for transactions, nonces and passkeys. Every single-use take is one atomic operation. */
+/** A logged-out MFA session: its cookie must no longer pass a guard until it would have expired anyway. */
+export interface SessionRevocation {
+  sessionId: string
+  /** Epoch milliseconds. */
+  revokedAt: number
+  /** Epoch milliseconds after which the session is dead anyway, and the revocation can be swept. */
+  expiresAt: number
+}
+
+/** Storage for transactions, nonces, passkeys and session revocations. Every single-use take is one atomic operation. */
 export interface PasskeyStore {
   /** Prepares the schema (idempotent). Called once by the engine before first use. */
   init(): Promise<void>
@@ -94,6 +103,7 @@ export interface PasskeyStore {
   takeTransaction(key: string): Promise<TransactionRecord | null>
   /** Atomically removes and returns the nonce (expired or not). */
   takeNonce(key: string): Promise<NonceRecord | null>
+  /** The user's passkeys, oldest first (`createdAt`, then `id`). */
   listPasskeys(externalId: string): Promise<PasskeyRecord[]>
   findPasskey(credentialId: string): Promise<PasskeyRecord | null>
   /**
@@ -108,7 +118,11 @@ export interface PasskeyStore {
   recordPasskeyUse(use: PasskeyUse, nonce: NonceRecord): Promise<boolean>
   renamePasskey(externalId: string, id: string, name: string): Promise<PasskeyRecord | null>
   deletePasskey(externalId: string, id: string): Promise<boolean>
-  /** Deletes transactions and nonces that expired before `now`; returns how many. */
+  /** Records a revocation; revoking a session twice keeps the first record. */
+  revokeSession(revocation: SessionRevocation): Promise<void>
+  /** Revocations with `revokedAt >= since`, for instances that cache them. */
+  listSessionRevocations(since: number): Promise<SessionRevocation[]>
+  /** Deletes transactions, nonces and revocations that expired before `now`; returns how many. */
   sweep(now: number): Promise<number>
   close(): Promise<void>
 }

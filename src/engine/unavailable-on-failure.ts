@@ -14,6 +14,8 @@ const METHODS: Record<keyof PasskeyStore, true> = {
   recordPasskeyUse: true,
   renamePasskey: true,
   deletePasskey: true,
+  revokeSession: true,
+  listSessionRevocations: true,
   sweep: true,
   close: true
 }

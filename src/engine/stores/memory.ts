@@ -1,5 +1,5 @@
 import type {
-  HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, TransactionRecord
+  HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 
 /**
@@ -8,13 +8,14 @@ import type {
  * one atomic.
  *
  * @example
- * const engine = createEngine({ ...config, store: new MemoryStore() })
+ * const engine = new PasskeyEngine({ ...config, store: new MemoryStore() })
  */
 export class MemoryStore implements PasskeyStore {
   readonly #transactions = new Map<string, TransactionRecord>()
   readonly #nonces = new Map<string, NonceRecord>()
   readonly #passkeys = new Map<string, PasskeyRecord>()
   readonly #passkeyIdByCredential = new Map<string, string>()
+  readonly #revocations = new Map<string, SessionRevocation>()
 
   async init (): Promise<void> {}
 
@@ -86,8 +87,16 @@ export class MemoryStore implements PasskeyStore {
     return true
   }
 
+  async revokeSession (revocation: SessionRevocation): Promise<void> {
+    if (!this.#revocations.has(revocation.sessionId)) this.#revocations.set(revocation.sessionId, { ...revocation })
+  }
+
+  async listSessionRevocations (since: number): Promise<SessionRevocation[]> {
+    return [...this.#revocations.values()].filter((revocation) => revocation.revokedAt >= since).map((revocation) => ({ ...revocation }))
+  }
+
   async sweep (now: number): Promise<number> {
-    return sweepMap(this.#transactions, now) + sweepMap(this.#nonces, now)
+    return sweepMap(this.#transactions, now) + sweepMap(this.#nonces, now) + sweepMap(this.#revocations, now)
   }
 
   async close (): Promise<void> {}

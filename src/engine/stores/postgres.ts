@@ -54,7 +54,7 @@ interface PasskeyRow {
  *
  * @example
  * const store = new PostgresStore({ connectionString: 'postgres://app@db.internal/app', schema: 'passkey_mfa' })
- * const engine = createEngine({ ...config, store })
+ * const engine = new PasskeyEngine({ ...config, store })
  */
 export class PostgresStore implements PasskeyStore {
   readonly #pool: pg.Pool

@@ -89,7 +89,7 @@ interface PasskeyRow {
  * processes of one machine. Each method is one statement or one transaction, so takes are atomic.
  *
  * @example
- * const engine = createEngine({ ...config, store: new SqliteStore({ filename: 'data/passkeys.db' }) })
+ * const engine = new PasskeyEngine({ ...config, store: new SqliteStore({ filename: 'data/passkeys.db' }) })
  */
 export class SqliteStore implements PasskeyStore {
   readonly #db: Database.Database
