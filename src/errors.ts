@@ -91,3 +91,31 @@ export const MediaTypeUnsupportedError = createError(
 /** An unexpected failure; details are logged, never sent. */
 export const InternalError = createError(
   'FST_PASSKEY_MFA_INTERNAL', 'Internal error', 500)
+
+/** The route needs a session that completed the passkey step. */
+export const NotAuthenticatedError = createError(
+  'FST_PASSKEY_MFA_NOT_AUTHENTICATED', 'Passkey authentication required', 401)
+
+/** The session is not in a state that allows this step (no first factor, no pending transaction). */
+export const StateInvalidError = createError(
+  'FST_PASSKEY_MFA_STATE_INVALID', 'This step is not possible in the current session', 401)
+
+/** A password-only session may register a passkey only for a user who has none yet. */
+export const RegistrationForbiddenError = createError(
+  'FST_PASSKEY_MFA_REGISTRATION_FORBIDDEN', 'Sign in with a passkey before adding another one', 403)
+
+/** The route needs a passkey check more recent than the session has. */
+export const StepUpRequiredError = createError(
+  'FST_PASSKEY_MFA_STEP_UP_REQUIRED', 'Confirm with your passkey to continue', 401)
+
+/** With policy `required`, a user's last passkey cannot be removed. */
+export const LastPasskeyError = createError(
+  'FST_PASSKEY_MFA_LAST_PASSKEY', 'The last passkey cannot be removed', 409)
+
+/** A session-bearing request came from another site. */
+export const CrossSiteRequestError = createError(
+  'FST_PASSKEY_MFA_CROSS_SITE_REQUEST', 'Cross-site request refused', 403)
+
+/** The session's user no longer exists for the host (`findUser` returned `null`). */
+export const UserNotFoundError = createError(
+  'FST_PASSKEY_MFA_USER_NOT_FOUND', 'Unknown user', 401)

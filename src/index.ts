@@ -1,3 +1,38 @@
+import fp from 'fastify-plugin'
+import type { MfaGuards } from './mfa/guards.js'
+import type { MfaRequest } from './mfa/request-mfa.js'
+import { passkeyMfa } from './plugin.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The MFA session of this request (read from its cookie on first use). */
+    mfa: MfaRequest
+  }
+  interface FastifyInstance {
+    /** Guards for host routes. */
+    mfa: MfaGuards
+  }
+}
+
+/**
+ * Passkey multi-factor authentication for Fastify.
+ *
+ * @example
+ * await app.register(fastifyPasskeyMfa, {
+ *   sessionKey: Buffer.from(process.env.MFA_SESSION_KEY, 'base64'),
+ *   engine: { rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'] },
+ *   findUser: async (externalId) => users.byExternalId(externalId),
+ *   issueToken: async (user) => tokens.issue(user.externalId)
+ * })
+ * app.get('/account', { preHandler: app.mfa.requireAuthenticated }, handler)
+ */
+const fastifyPasskeyMfa = fp(passkeyMfa, { fastify: '5.x', name: 'fastify-passkey-mfa' })
+export default fastifyPasskeyMfa
+export { fastifyPasskeyMfa }
+export type { MfaGuards } from './mfa/guards.js'
+export type { MfaRequest, NextStep } from './mfa/request-mfa.js'
+export type { MfaLevel } from './mfa/state-machine.js'
+export type { MfaPolicy, MfaUser, PasskeyMfaOptions, PluginEngineOptions } from './options.js'
 export { PasskeyEngine } from './engine/engine.js'
 export type { EngineOptions, EngineLogger, PasskeyAlgorithm } from './engine/options.js'
 export type { PasskeyInfo } from './engine/passkeys.js'

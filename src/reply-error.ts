@@ -1,7 +1,11 @@
-import type { FastifyError } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
   BodyInvalidError, BodyTooLargeError, InternalError, MediaTypeUnsupportedError
 } from './errors.js'
+import { ErrorReply } from './schemas/wire.js'
+
+/** Response schemas of every error answer of the plugin's routes. */
+export const ERROR_REPLIES = { '4xx': ErrorReply, '5xx': ErrorReply }
 
 /** An error as this library answers it: a coded `FST_PASSKEY_MFA_*` error with a 4xx or 503 status. */
 export interface CodedError {
@@ -22,4 +26,16 @@ export function toCodedError (error: FastifyError): CodedError {
   if (status === 415) return new MediaTypeUnsupportedError()
   if (status >= 400 && status < 500) return new BodyInvalidError(error.message)
   return new InternalError()
+}
+
+/**
+ * The error handler of the plugin's routes: answers `{ statusCode, code, error }` (`error` is the
+ * human message Passage's browser SDK shows), logs refusals at info with their code and reason,
+ * and unexpected failures at error, without sending their details.
+ */
+export function replyWithCode (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { statusCode, code, message } = toCodedError(error)
+  if (statusCode === 500) request.log.error({ err: error }, 'passkey-mfa: request failed')
+  else request.log.info({ code, reason: (error as { reason?: string }).reason }, 'passkey-mfa: request refused')
+  return reply.code(statusCode).send({ statusCode, code, error: message })
 }

@@ -23,7 +23,8 @@ if (unreachable !== null) {
   storeContract(t, async () => {
     const store = new PostgresStore({ connectionString: url, schema })
     await store.init()
-    await admin.query(`TRUNCATE "${schema}".passkey_transactions, "${schema}".passkey_nonces, "${schema}".passkeys`)
+    const { rows } = await admin.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema])
+    await admin.query(`TRUNCATE ${rows.map(({ tablename }) => `"${schema}"."${tablename}"`).join(', ')}`)
     return store
   })
 

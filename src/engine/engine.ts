@@ -14,7 +14,7 @@ import { finishRegistration } from './registration/finish-registration.js'
 import type { FinishRegistrationArgs } from './registration/finish-registration.js'
 import { startRegistration } from './registration/start-registration.js'
 import type { StartRegistrationArgs, StartedRegistration } from './registration/start-registration.js'
-import type { NonceClaims } from './store.js'
+import type { NonceClaims, SessionRevocation } from './store.js'
 import { createAuthenticateTransaction, createRegisterTransaction } from './transactions.js'
 import type { CreateAuthenticateTransactionArgs, CreateRegisterTransactionArgs } from './transactions.js'
 import { unavailableOnFailure } from './unavailable-on-failure.js'
@@ -35,6 +35,10 @@ import { unavailableOnFailure } from './unavailable-on-failure.js'
 export class PasskeyEngine {
   /** The app ID of the engine routes' paths. */
   readonly appId: string
+  /** The exact origins ceremonies may come from. */
+  readonly origins: readonly string[]
+  /** The engine's clock, in epoch milliseconds. */
+  readonly now: () => number
   /** The same operations grouped as in Passage's SDK (`passage.auth.*`), for code moving from it. */
   readonly auth: Pick<PasskeyEngine, 'createRegisterTransaction' | 'createAuthenticateTransaction' | 'verifyNonce'>
   readonly #ctx: EngineContext
@@ -44,6 +48,8 @@ export class PasskeyEngine {
   constructor (options: EngineOptions) {
     const resolved = resolveEngineOptions(options)
     this.appId = resolved.appId
+    this.origins = resolved.origins
+    this.now = resolved.now
     this.#ctx = { options: resolved, store: unavailableOnFailure(resolved.store), decoyKey: randomBytes(32) }
     this.auth = {
       createRegisterTransaction: (args) => this.createRegisterTransaction(args),
@@ -125,7 +131,19 @@ export class PasskeyEngine {
     return this.#run(revokePasskey, externalId, passkeyId)
   }
 
-  /** Deletes expired transactions and nonces now; returns how many. Also runs on an interval. */
+  /** Records that an MFA session was logged out, until `expiresAt` when it would have died anyway. */
+  async revokeSession (sessionId: string, expiresAt: number): Promise<void> {
+    await this.ready()
+    await this.#ctx.store.revokeSession({ sessionId, revokedAt: this.now(), expiresAt })
+  }
+
+  /** MFA sessions revoked at or after `since`. */
+  async listSessionRevocations (since: number): Promise<SessionRevocation[]> {
+    await this.ready()
+    return this.#ctx.store.listSessionRevocations(since)
+  }
+
+  /** Deletes expired transactions, nonces and revocations now; returns how many. Also runs on an interval. */
   async sweep (): Promise<number> {
     await this.ready()
     return this.#ctx.store.sweep(this.#ctx.options.now())

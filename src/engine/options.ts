@@ -1,4 +1,4 @@
-import { OptionsInvalidError } from '../errors.js'
+import { checkDuration, checkOption } from '../check-option.js'
 import type { PasskeyStore } from './store.js'
 
 /** Signature algorithms a passkey may use. */
@@ -65,49 +65,43 @@ export function resolveEngineOptions (options: EngineOptions): ResolvedEngineOpt
     nonceLifetimeMs: MAX_NONCE_LIFETIME_MS,
     ceremonyTimeoutMs: 2 * 60_000,
     sweepIntervalMs: 60_000,
-    now: Date.now,
+    now: () => Date.now(),
     logger: { warn () {} },
     ...withoutUndefined(options)
   }
   const { appId, rpId, rpName, origins, topOrigins, store, algorithms } = resolved
-  check(typeof appId === 'string' && /^[\w-]{1,64}$/.test(appId), 'appId must be 1-64 letters, digits, "_" or "-"')
-  check(typeof rpId === 'string' && /^[a-z0-9.-]+$/.test(rpId) && !rpId.startsWith('.'), 'rpId must be a lowercase domain name')
-  check(typeof rpName === 'string' && rpName.length > 0, 'rpName must be a non-empty string')
-  check(Array.isArray(origins) && origins.length > 0, 'origins must list at least one origin')
+  checkOption(typeof appId === 'string' && /^[\w-]{1,64}$/.test(appId), 'appId must be 1-64 letters, digits, "_" or "-"')
+  checkOption(typeof rpId === 'string' && /^[a-z0-9.-]+$/.test(rpId) && !rpId.startsWith('.'), 'rpId must be a lowercase domain name')
+  checkOption(typeof rpName === 'string' && rpName.length > 0, 'rpName must be a non-empty string')
+  checkOption(Array.isArray(origins) && origins.length > 0, 'origins must list at least one origin')
   for (const origin of origins) checkOrigin(origin, 'origins', rpId)
-  check(Array.isArray(topOrigins), 'topOrigins must be an array of origins')
+  checkOption(Array.isArray(topOrigins), 'topOrigins must be an array of origins')
   for (const origin of topOrigins) checkOrigin(origin, 'topOrigins')
-  check(typeof store?.takeNonce === 'function', 'store must implement PasskeyStore')
-  check(['required', 'preferred', 'discouraged'].includes(resolved.userVerification), 'userVerification must be required, preferred or discouraged')
-  check(['none', 'direct'].includes(resolved.attestation), 'attestation must be none or direct')
-  check(Array.isArray(algorithms) && algorithms.length > 0 && algorithms.every((a) => a in COSE_ALGORITHMS), 'algorithms must list ES256, EdDSA or RS256')
+  checkOption(typeof store?.takeNonce === 'function', 'store must implement PasskeyStore')
+  checkOption(['required', 'preferred', 'discouraged'].includes(resolved.userVerification), 'userVerification must be required, preferred or discouraged')
+  checkOption(['none', 'direct'].includes(resolved.attestation), 'attestation must be none or direct')
+  checkOption(Array.isArray(algorithms) && algorithms.length > 0 && algorithms.every((a) => a in COSE_ALGORITHMS), 'algorithms must list ES256, EdDSA or RS256')
   checkDuration(resolved.transactionLifetimeMs, 'transactionLifetimeMs', MAX_TRANSACTION_LIFETIME_MS)
   checkDuration(resolved.nonceLifetimeMs, 'nonceLifetimeMs', MAX_NONCE_LIFETIME_MS)
   checkDuration(resolved.ceremonyTimeoutMs, 'ceremonyTimeoutMs', resolved.transactionLifetimeMs)
-  check(Number.isInteger(resolved.sweepIntervalMs) && resolved.sweepIntervalMs >= 0, 'sweepIntervalMs must be a non-negative integer')
-  check(typeof resolved.now === 'function', 'now must be a function')
-  check(typeof resolved.logger?.warn === 'function', 'logger must have a warn method')
+  checkOption(Number.isInteger(resolved.sweepIntervalMs) && resolved.sweepIntervalMs >= 0, 'sweepIntervalMs must be a non-negative integer')
+  checkOption(typeof resolved.now === 'function', 'now must be a function')
+  checkOption(typeof resolved.logger?.warn === 'function', 'logger must have a warn method')
   return resolved
 }
 
 function checkOrigin (origin: string, name: string, rpId?: string): void {
   let url: URL | undefined
   try { url = new URL(origin) } catch {}
-  check(url !== undefined && url.origin === origin, `${name}: "${origin}" is not an exact origin (scheme://host[:port])`)
+  checkOption(url !== undefined && url.origin === origin, `${name}: "${origin}" is not an exact origin (scheme://host[:port])`)
   const local = url.hostname === 'localhost' || url.hostname.endsWith('.localhost')
-  check(url.protocol === 'https:' || (url.protocol === 'http:' && local), `${name}: "${origin}" must use https (http is allowed for localhost only)`)
+  checkOption(url.protocol === 'https:' || (url.protocol === 'http:' && local), `${name}: "${origin}" must use https (http is allowed for localhost only)`)
   if (rpId !== undefined) {
-    check(url.hostname === rpId || url.hostname.endsWith(`.${rpId}`), `${name}: "${origin}" is not within rpId "${rpId}"`)
+    checkOption(url.hostname === rpId || url.hostname.endsWith(`.${rpId}`), `${name}: "${origin}" is not within rpId "${rpId}"`)
   }
 }
 
-function checkDuration (value: number, name: string, max: number): void {
-  check(Number.isInteger(value) && value > 0 && value <= max, `${name} must be a positive integer of at most ${max}`)
-}
 
-function check (condition: boolean, message: string): asserts condition {
-  if (!condition) throw new OptionsInvalidError(message)
-}
 
 function withoutUndefined<T extends object> (options: T): T {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T

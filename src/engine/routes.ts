@@ -1,10 +1,10 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppNotFoundError } from '../errors.js'
-import { toCodedError } from '../reply-error.js'
+import { ERROR_REPLIES, replyWithCode } from '../reply-error.js'
 import {
-  AppParams, AuthenticateFinishBody, AuthenticateStartBody, ErrorReply, FinishReply, RegisterFinishBody,
+  AppParams, AuthenticateFinishBody, AuthenticateStartBody, FinishReply, RegisterFinishBody,
   RegisterStartBody, StartReply
 } from '../schemas/wire.js'
 import { allowCrossOrigin } from './cors.js'
@@ -19,8 +19,8 @@ export interface EngineRoutesOptions {
 }
 
 const BODY_LIMIT = 64 * 1024
-const START_REPLIES = { 200: StartReply, '4xx': ErrorReply, '5xx': ErrorReply }
-const FINISH_REPLIES = { 200: FinishReply, '4xx': ErrorReply, '5xx': ErrorReply }
+const START_REPLIES = { 200: StartReply, ...ERROR_REPLIES }
+const FINISH_REPLIES = { 200: FinishReply, ...ERROR_REPLIES }
 
 /**
  * The browser-facing ceremony routes, wire-compatible with Passage's browser API v1, under
@@ -77,12 +77,6 @@ export async function engineRoutes (instance: FastifyInstance, { engine, corsOri
   })
 }
 
-function replyWithCode (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { statusCode, code, message } = toCodedError(error)
-  if (statusCode === 500) request.log.error({ err: error }, 'passkey-mfa: ceremony route failed')
-  else request.log.info({ code, reason: (error as { reason?: string }).reason }, 'passkey-mfa: ceremony refused')
-  return reply.code(statusCode).send({ statusCode, code, error: message })
-}
 
 function finished (request: FastifyRequest, reply: FastifyReply, nonce: string, ceremony: string): FinishReply {
   request.log.info(`passkey-mfa: ${ceremony} ceremony succeeded`)

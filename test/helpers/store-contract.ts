@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import type {
-  HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, TransactionRecord
+  HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../../src/engine/store.js'
 
 const NOW = 1_700_000_000_000
@@ -55,6 +55,15 @@ function passkey (overrides: Partial<PasskeyRecord> = {}): PasskeyRecord {
 
 function use (overrides: Partial<PasskeyUse> = {}): PasskeyUse {
   return { id: 'passkey-1', previousCounter: 0, counter: 1, backedUp: true, lastUsedAt: NOW + MINUTE, ...overrides }
+}
+
+function revocation (overrides: Partial<SessionRevocation> = {}): SessionRevocation {
+  return { sessionId: 'session-1', revokedAt: NOW, expiresAt: NOW + 10 * MINUTE, ...overrides }
+}
+
+/** The revocations with `revokedAt >= since`, by session ID: the contract does not order them. */
+async function revocations (store: PasskeyStore, since: number): Promise<SessionRevocation[]> {
+  return (await store.listSessionRevocations(since)).sort((a, b) => a.sessionId < b.sessionId ? -1 : 1)
 }
 
 const authentication = (overrides: Partial<NonceRecord> = {}): NonceRecord =>
@@ -349,20 +358,77 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     })
   })
 
-  t.test('sweep removes only transactions and nonces that expired before now', async (t) => {
+  t.test('session revocations', async (t) => {
+    t.test('listed from since, inclusively', async (t) => {
+      const store = await open(t)
+      t.strictSame(await store.listSessionRevocations(0), [], 'none yet')
+      const before = revocation({ sessionId: 'before', revokedAt: NOW - 1, expiresAt: NOW + 20 * MINUTE })
+      const at = revocation({ sessionId: 'at', revokedAt: NOW })
+      const after = revocation({ sessionId: 'after', revokedAt: NOW + 1, expiresAt: NOW + MINUTE })
+      for (const record of [after, before, at]) await store.revokeSession(record)
+      t.strictSame(await revocations(store, 0), [after, at, before])
+      t.strictSame(await revocations(store, NOW), [after, at])
+      t.strictSame(await revocations(store, NOW + 1), [after])
+      t.strictSame(await revocations(store, NOW + 2), [])
+    })
+
+    t.test('revoking twice keeps the first record', async (t) => {
+      const store = await open(t)
+      await store.revokeSession(revocation())
+      await store.revokeSession(revocation({ revokedAt: NOW + MINUTE, expiresAt: NOW + 20 * MINUTE }))
+      t.strictSame(await revocations(store, 0), [revocation()])
+      t.strictSame(await revocations(store, NOW + 1), [], 'not listed again as a newer revocation')
+    })
+
+    t.test('10 parallel revocations of one session: one record, one of theirs', async (t) => {
+      const store = await open(t)
+      const attempts = Array.from({ length: 10 }, (_, i) => revocation({ revokedAt: NOW + i, expiresAt: NOW + MINUTE + i }))
+      await Promise.all(attempts.map((attempt) => store.revokeSession(attempt)))
+      const listed = await revocations(store, 0)
+      t.equal(listed.length, 1)
+      t.ok(attempts.some((attempt) => attempt.revokedAt === listed[0]!.revokedAt && attempt.expiresAt === listed[0]!.expiresAt))
+    })
+
+    t.test('sweep removes only revocations that expired before now, whenever revoked', async (t) => {
+      const store = await open(t)
+      const [expired, atNow, live] = [NOW - 1, NOW, NOW + 1].map((expiresAt, i) =>
+        revocation({ sessionId: `session-${i}`, revokedAt: NOW - 60 * MINUTE, expiresAt }))
+      for (const record of [expired, atNow, live]) await store.revokeSession(record)
+      t.equal(await store.sweep(NOW), 1)
+      t.strictSame(await revocations(store, 0), [atNow, live])
+      t.equal(await store.sweep(NOW + 2), 2)
+      t.strictSame(await revocations(store, 0), [])
+      t.equal(await store.sweep(NOW + MINUTE), 0)
+    })
+
+    t.test('records are copied in and out', async (t) => {
+      const store = await open(t)
+      const revoked = revocation()
+      await store.revokeSession(revoked)
+      revoked.revokedAt = NOW + MINUTE
+      const [listed] = await store.listSessionRevocations(0)
+      t.strictSame(listed, revocation())
+      listed.expiresAt = NOW
+      t.strictSame(await store.listSessionRevocations(0), [revocation()])
+    })
+  })
+
+  t.test('sweep removes only transactions, nonces and revocations that expired before now', async (t) => {
     const store = await open(t)
     for (const [key, expiresAt] of [['expired', NOW - 1], ['at-now', NOW], ['live', NOW + 1]] as const) {
       await store.createTransaction(transaction({ key, expiresAt }))
       await store.addPasskey(passkey({ id: key, credentialId: key, createdAt: NOW - MINUTE }), nonce({ key, expiresAt }))
+      await store.revokeSession(revocation({ sessionId: key, revokedAt: NOW - MINUTE, expiresAt }))
     }
-    t.equal(await store.sweep(NOW), 2)
+    t.equal(await store.sweep(NOW), 3)
     t.equal(await store.getTransaction('expired'), null)
     t.equal(await store.takeNonce('expired'), null)
+    t.strictSame((await revocations(store, 0)).map((record) => record.sessionId), ['at-now', 'live'])
     for (const key of ['at-now', 'live']) {
       t.ok(await store.takeTransaction(key), `transaction ${key} kept`)
       t.ok(await store.takeNonce(key), `nonce ${key} kept`)
     }
     t.equal((await store.listPasskeys('alice')).length, 3, 'passkeys are never swept')
-    t.equal(await store.sweep(NOW + MINUTE), 0)
+    t.equal(await store.sweep(NOW + MINUTE), 2, 'the kept revocations, now expired, were all that was left')
   })
 }

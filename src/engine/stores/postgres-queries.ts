@@ -1,0 +1,54 @@
+/** The SQL statements of the PostgreSQL store, each method's being one statement. */
+import { schemaSql, tables } from './postgres-schema.js'
+
+/** The SQL of a store, by method. */
+export type Statements = ReturnType<typeof statements>
+
+/** The SQL of a store whose tables live in the `schema` identifier (quoted). */
+export function statements (schema: string) {
+  const { transactions, nonces, passkeys, revocations } = tables(schema)
+  const insertNonceFrom = (source: string): string => `
+    INSERT INTO ${nonces} (key, external_id, kind, transaction_id, passkey_id, expires_at)
+    SELECT $1, $2, $3, $4, $5, $6 FROM ${source}`
+
+  return {
+    schema: schemaSql(schema),
+    insertTransaction: `
+      INSERT INTO ${transactions} (key, kind, external_id, passkey_display_name, handshake, expires_at)
+      VALUES ($1, $2, $3, $4, $5, $6)`,
+    getTransaction: `SELECT * FROM ${transactions} WHERE key = $1`,
+    saveHandshake: `UPDATE ${transactions} SET handshake = $2 WHERE key = $1`,
+    takeTransaction: `DELETE FROM ${transactions} WHERE key = $1 RETURNING *`,
+    takeNonce: `DELETE FROM ${nonces} WHERE key = $1 RETURNING *`,
+    listPasskeys: `SELECT * FROM ${passkeys} WHERE external_id = $1 ORDER BY created_at, id COLLATE "C"`,
+    findPasskey: `SELECT * FROM ${passkeys} WHERE credential_id = $1`,
+    // The nonce is inserted only when the passkey is; a taken credential ID inserts neither.
+    addPasskey: `
+      WITH added AS (
+        INSERT INTO ${passkeys} (id, credential_id, external_id, user_handle, public_key, counter, transports,
+          aaguid, backup_eligible, backed_up, name, created_at, last_used_at)
+        VALUES ($7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+        ON CONFLICT (credential_id) DO NOTHING
+        RETURNING 1
+      )${insertNonceFrom('added')}`,
+    recordPasskeyUse: `
+      WITH used AS (
+        UPDATE ${passkeys} SET counter = $9, backed_up = $10, last_used_at = $11
+        WHERE id = $7 AND counter = $8
+        RETURNING 1
+      )${insertNonceFrom('used')}`,
+    renamePasskey: `UPDATE ${passkeys} SET name = $3 WHERE external_id = $1 AND id = $2 RETURNING *`,
+    deletePasskey: `DELETE FROM ${passkeys} WHERE external_id = $1 AND id = $2`,
+    revokeSession: `
+      INSERT INTO ${revocations} (session_id, revoked_at, expires_at)
+      VALUES ($1, $2, $3)
+      ON CONFLICT (session_id) DO NOTHING`,
+    listSessionRevocations: `SELECT * FROM ${revocations} WHERE revoked_at >= $1`,
+    sweep: `
+      WITH transactions AS (DELETE FROM ${transactions} WHERE expires_at < $1 RETURNING 1),
+        nonces AS (DELETE FROM ${nonces} WHERE expires_at < $1 RETURNING 1),
+        revocations AS (DELETE FROM ${revocations} WHERE expires_at < $1 RETURNING 1)
+      SELECT ((SELECT count(*) FROM transactions) + (SELECT count(*) FROM nonces)
+        + (SELECT count(*) FROM revocations))::integer AS swept`
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The rows of the PostgreSQL store and their mapping to and from records: BIGINT columns arrive as
+ * strings, and queries take positional values.
+ */
+import type {
+  CeremonyKind, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyUse, SessionRevocation, TransactionRecord
+} from '../store.js'
+
+/** BIGINT columns arrive as strings. */
+type BigintText = string
+
+/** A row of `passkey_transactions`. */
+export interface TransactionRow {
+  key: string
+  kind: CeremonyKind
+  external_id: string
+  passkey_display_name: string | null
+  handshake: HandshakeRecord | null
+  expires_at: BigintText
+}
+
+/** A row of `passkey_nonces`. */
+export interface NonceRow {
+  key: string
+  external_id: string
+  kind: CeremonyKind
+  transaction_id: string
+  passkey_id: string
+  expires_at: BigintText
+}
+
+/** A row of `passkeys`. */
+export interface PasskeyRow {
+  id: string
+  credential_id: string
+  external_id: string
+  user_handle: string
+  public_key: Buffer
+  counter: BigintText
+  transports: string[]
+  aaguid: string
+  backup_eligible: boolean
+  backed_up: boolean
+  name: string
+  created_at: BigintText
+  last_used_at: BigintText | null
+}
+
+/** A row of `passkey_revoked_sessions`. */
+export interface RevocationRow {
+  session_id: string
+  revoked_at: BigintText
+  expires_at: BigintText
+}
+
+/** The values `$1` to `$6` of `insertTransaction`. */
+export function transactionValues (transaction: TransactionRecord): unknown[] {
+  const { key, kind, externalId, passkeyDisplayName, handshake, expiresAt } = transaction
+  return [key, kind, externalId, passkeyDisplayName, handshake, expiresAt]
+}
+
+/** The values `$1` to `$6` of the statements that insert a nonce. */
+export function nonceValues (nonce: NonceRecord): unknown[] {
+  return [nonce.key, nonce.externalId, nonce.kind, nonce.transactionId, nonce.passkeyId, nonce.expiresAt]
+}
+
+/** The values `$7` to `$19` of `addPasskey`. */
+export function passkeyValues (passkey: PasskeyRecord): unknown[] {
+  return [
+    passkey.id, passkey.credentialId, passkey.externalId, passkey.userHandle, passkey.publicKey,
+    passkey.counter, passkey.transports, passkey.aaguid, passkey.backupEligible, passkey.backedUp,
+    passkey.name, passkey.createdAt, passkey.lastUsedAt
+  ]
+}
+
+/** The values `$7` to `$11` of `recordPasskeyUse`. */
+export function useValues (use: PasskeyUse): unknown[] {
+  return [use.id, use.previousCounter, use.counter, use.backedUp, use.lastUsedAt]
+}
+
+/** The values `$1` to `$3` of `revokeSession`. */
+export function revocationValues (revocation: SessionRevocation): unknown[] {
+  return [revocation.sessionId, revocation.revokedAt, revocation.expiresAt]
+}
+
+/** The transaction of `row`, or `null` when there is no row. */
+export function toTransaction (row: TransactionRow | undefined): TransactionRecord | null {
+  if (row === undefined) return null
+  return {
+    key: row.key,
+    kind: row.kind,
+    externalId: row.external_id,
+    passkeyDisplayName: row.passkey_display_name,
+    handshake: row.handshake,
+    expiresAt: Number(row.expires_at)
+  }
+}
+
+/** The nonce of `row`, or `null` when there is no row. */
+export function toNonce (row: NonceRow | undefined): NonceRecord | null {
+  if (row === undefined) return null
+  return {
+    key: row.key,
+    externalId: row.external_id,
+    kind: row.kind,
+    transactionId: row.transaction_id,
+    passkeyId: row.passkey_id,
+    expiresAt: Number(row.expires_at)
+  }
+}
+
+/** The passkey of `row`, or `null` when there is no row. */
+export function toPasskeyOrNull (row: PasskeyRow | undefined): PasskeyRecord | null {
+  return row === undefined ? null : toPasskey(row)
+}
+
+/** The passkey of `row`. */
+export function toPasskey (row: PasskeyRow): PasskeyRecord {
+  return {
+    id: row.id,
+    credentialId: row.credential_id,
+    externalId: row.external_id,
+    userHandle: row.user_handle,
+    publicKey: new Uint8Array(row.public_key),
+    counter: Number(row.counter),
+    transports: row.transports,
+    aaguid: row.aaguid,
+    backupEligible: row.backup_eligible,
+    backedUp: row.backed_up,
+    name: row.name,
+    createdAt: Number(row.created_at),
+    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at)
+  }
+}
+
+/** The revocation of `row`. */
+export function toRevocation (row: RevocationRow): SessionRevocation {
+  return { sessionId: row.session_id, revokedAt: Number(row.revoked_at), expiresAt: Number(row.expires_at) }
+}

@@ -1,0 +1,67 @@
+/** The schema of the PostgreSQL store. */
+
+/** The tables of a store whose tables live in the `schema` identifier (quoted). */
+export function tables (schema: string) {
+  return {
+    transactions: `${schema}.passkey_transactions`,
+    nonces: `${schema}.passkey_nonces`,
+    passkeys: `${schema}.passkeys`,
+    revocations: `${schema}.passkey_revoked_sessions`
+  }
+}
+
+/**
+ * The SQL that creates the schema, its tables and their indexes when missing. It is one simple
+ * query, which runs as one transaction, so its advisory lock serializes concurrent inits until commit.
+ */
+export function schemaSql (schema: string): string {
+  const { transactions, nonces, passkeys, revocations } = tables(schema)
+  return `
+    SELECT pg_advisory_xact_lock(hashtext('fastify-passkey-mfa:init'));
+    CREATE SCHEMA IF NOT EXISTS ${schema};
+
+    CREATE TABLE IF NOT EXISTS ${transactions} (
+      key TEXT PRIMARY KEY,
+      kind TEXT NOT NULL CHECK (kind IN ('register', 'authenticate')),
+      external_id TEXT NOT NULL,
+      passkey_display_name TEXT,
+      handshake JSONB,
+      expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS passkey_transactions_expires_at ON ${transactions} (expires_at);
+
+    CREATE TABLE IF NOT EXISTS ${nonces} (
+      key TEXT PRIMARY KEY,
+      external_id TEXT NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('register', 'authenticate')),
+      transaction_id TEXT NOT NULL,
+      passkey_id TEXT NOT NULL,
+      expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS passkey_nonces_expires_at ON ${nonces} (expires_at);
+
+    CREATE TABLE IF NOT EXISTS ${passkeys} (
+      id TEXT PRIMARY KEY,
+      credential_id TEXT NOT NULL UNIQUE,
+      external_id TEXT NOT NULL,
+      user_handle TEXT NOT NULL,
+      public_key BYTEA NOT NULL,
+      counter BIGINT NOT NULL,
+      transports TEXT[] NOT NULL,
+      aaguid TEXT NOT NULL,
+      backup_eligible BOOLEAN NOT NULL,
+      backed_up BOOLEAN NOT NULL,
+      name TEXT NOT NULL,
+      created_at BIGINT NOT NULL,
+      last_used_at BIGINT
+    );
+    CREATE INDEX IF NOT EXISTS passkeys_external_id ON ${passkeys} (external_id, created_at);
+
+    CREATE TABLE IF NOT EXISTS ${revocations} (
+      session_id TEXT PRIMARY KEY,
+      revoked_at BIGINT NOT NULL,
+      expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS passkey_revoked_sessions_revoked_at ON ${revocations} (revoked_at);
+    CREATE INDEX IF NOT EXISTS passkey_revoked_sessions_expires_at ON ${revocations} (expires_at);`
+}

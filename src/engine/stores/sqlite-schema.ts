@@ -1,0 +1,113 @@
+/** The schema of the SQLite store and the statements it prepares once, at `init()`. */
+import type Database from 'better-sqlite3'
+import type { NonceRecord, PasskeyRecord, PasskeyUse, SessionRevocation } from '../store.js'
+import {
+  passkeyParams, useParams,
+  type NonceRow, type PasskeyParams, type PasskeyRow, type RevocationRow, type TransactionParams, type TransactionRow,
+  type UseParams
+} from './sqlite-rows.js'
+
+/** The tables and indexes, each created when missing. */
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS passkey_transactions (
+  key TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('register', 'authenticate')),
+  external_id TEXT NOT NULL,
+  passkey_display_name TEXT,
+  handshake TEXT,
+  expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS passkey_transactions_expires_at ON passkey_transactions (expires_at);
+
+CREATE TABLE IF NOT EXISTS passkey_nonces (
+  key TEXT PRIMARY KEY,
+  external_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('register', 'authenticate')),
+  transaction_id TEXT NOT NULL,
+  passkey_id TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS passkey_nonces_expires_at ON passkey_nonces (expires_at);
+
+CREATE TABLE IF NOT EXISTS passkeys (
+  id TEXT PRIMARY KEY,
+  credential_id TEXT NOT NULL UNIQUE,
+  external_id TEXT NOT NULL,
+  user_handle TEXT NOT NULL,
+  public_key BLOB NOT NULL,
+  counter INTEGER NOT NULL,
+  transports TEXT NOT NULL,
+  aaguid TEXT NOT NULL,
+  backup_eligible INTEGER NOT NULL,
+  backed_up INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER
+) STRICT;
+CREATE INDEX IF NOT EXISTS passkeys_external_id ON passkeys (external_id, created_at);
+
+CREATE TABLE IF NOT EXISTS passkey_revoked_sessions (
+  session_id TEXT PRIMARY KEY,
+  revoked_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS passkey_revoked_sessions_revoked_at ON passkey_revoked_sessions (revoked_at);
+CREATE INDEX IF NOT EXISTS passkey_revoked_sessions_expires_at ON passkey_revoked_sessions (expires_at);
+`
+
+/** The prepared statements of a store, and the transactions made of several. */
+export type Statements = ReturnType<typeof prepare>
+
+/** Prepares every statement of the store on `db`, whose schema is {@link SCHEMA}. */
+export function prepare (db: Database.Database) {
+  const insertNonce = db.prepare<[NonceRecord]>(`
+    INSERT INTO passkey_nonces (key, external_id, kind, transaction_id, passkey_id, expires_at)
+    VALUES (@key, @externalId, @kind, @transactionId, @passkeyId, @expiresAt)`)
+  const insertPasskey = db.prepare<[PasskeyParams]>(`
+    INSERT INTO passkeys (id, credential_id, external_id, user_handle, public_key, counter, transports,
+      aaguid, backup_eligible, backed_up, name, created_at, last_used_at)
+    VALUES (@id, @credentialId, @externalId, @userHandle, @publicKey, @counter, @transports,
+      @aaguid, @backupEligible, @backedUp, @name, @createdAt, @lastUsedAt)
+    ON CONFLICT (credential_id) DO NOTHING`)
+  const updateUse = db.prepare<[UseParams]>(`
+    UPDATE passkeys SET counter = @counter, backed_up = @backedUp, last_used_at = @lastUsedAt
+    WHERE id = @id AND counter = @previousCounter`)
+  const sweepTransactions = db.prepare<[number]>('DELETE FROM passkey_transactions WHERE expires_at < ?')
+  const sweepNonces = db.prepare<[number]>('DELETE FROM passkey_nonces WHERE expires_at < ?')
+  const sweepRevocations = db.prepare<[number]>('DELETE FROM passkey_revoked_sessions WHERE expires_at < ?')
+
+  return {
+    insertTransaction: db.prepare<[TransactionParams]>(`
+      INSERT INTO passkey_transactions (key, kind, external_id, passkey_display_name, handshake, expires_at)
+      VALUES (@key, @kind, @externalId, @passkeyDisplayName, @handshake, @expiresAt)`),
+    getTransaction: db.prepare<[string], TransactionRow>('SELECT * FROM passkey_transactions WHERE key = ?'),
+    saveHandshake: db.prepare<[string, string]>('UPDATE passkey_transactions SET handshake = ? WHERE key = ?'),
+    takeTransaction: db.prepare<[string], TransactionRow>(
+      'DELETE FROM passkey_transactions WHERE key = ? RETURNING *'),
+    takeNonce: db.prepare<[string], NonceRow>('DELETE FROM passkey_nonces WHERE key = ? RETURNING *'),
+    listPasskeys: db.prepare<[string], PasskeyRow>(
+      'SELECT * FROM passkeys WHERE external_id = ? ORDER BY created_at, id'),
+    findPasskey: db.prepare<[string], PasskeyRow>('SELECT * FROM passkeys WHERE credential_id = ?'),
+    renamePasskey: db.prepare<[string, string, string], PasskeyRow>(
+      'UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *'),
+    deletePasskey: db.prepare<[string, string]>('DELETE FROM passkeys WHERE id = ? AND external_id = ?'),
+    revokeSession: db.prepare<[SessionRevocation]>(`
+      INSERT INTO passkey_revoked_sessions (session_id, revoked_at, expires_at)
+      VALUES (@sessionId, @revokedAt, @expiresAt)
+      ON CONFLICT (session_id) DO NOTHING`),
+    listSessionRevocations: db.prepare<[number], RevocationRow>(
+      'SELECT * FROM passkey_revoked_sessions WHERE revoked_at >= ?'),
+    addPasskey: db.transaction((passkey: PasskeyRecord, nonce: NonceRecord): boolean => {
+      if (insertPasskey.run(passkeyParams(passkey)).changes === 0) return false
+      insertNonce.run(nonce)
+      return true
+    }),
+    recordPasskeyUse: db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
+      if (updateUse.run(useParams(use)).changes === 0) return false
+      insertNonce.run(nonce)
+      return true
+    }),
+    sweep: db.transaction((now: number): number =>
+      sweepTransactions.run(now).changes + sweepNonces.run(now).changes + sweepRevocations.run(now).changes)
+  }
+}

@@ -1,0 +1,42 @@
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import { ArgumentInvalidError, NotAuthenticatedError, StepUpRequiredError } from '../errors.js'
+import type { PasskeyEngine } from '../engine/engine.js'
+import type { RequestMfa } from './request-mfa.js'
+import type { Authenticated } from './state-machine.js'
+
+/** Guards for host routes, as `fastify.mfa`. */
+export interface MfaGuards {
+  /** preHandler: only sessions that completed the passkey step pass (`FST_PASSKEY_MFA_NOT_AUTHENTICATED`). */
+  requireAuthenticated: preHandlerAsyncHookHandler
+  /**
+   * preHandler factory: only sessions whose last passkey check is at most `maxAgeSeconds` old pass
+   * (`FST_PASSKEY_MFA_STEP_UP_REQUIRED`); the browser then runs `POST {prefix}/authenticate` and `/verify`.
+   */
+  requireRecentPasskey: (maxAgeSeconds: number) => preHandlerAsyncHookHandler
+}
+
+/** The guards, on the engine's clock. */
+export function createGuards (engine: PasskeyEngine): MfaGuards {
+  return {
+    requireAuthenticated: async function requireAuthenticated (request) {
+      authenticatedSession(request)
+    },
+    requireRecentPasskey (maxAgeSeconds) {
+      if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) throw new ArgumentInvalidError('maxAgeSeconds must be a positive number')
+      const maxAgeMs = maxAgeSeconds * 1000
+      return async function requireRecentPasskey (request) {
+        const { passkeyAt } = authenticatedSession(request)
+        if (passkeyAt === null || engine.now() - passkeyAt > maxAgeMs) throw new StepUpRequiredError()
+      }
+    }
+  }
+}
+
+/** The authenticated session of `request` (touched for its idle timeout), or `FST_PASSKEY_MFA_NOT_AUTHENTICATED`. */
+export function authenticatedSession (request: FastifyRequest): Authenticated {
+  const mfa = request.mfa as RequestMfa
+  const session = mfa.session
+  if (session.level !== 'authenticated') throw new NotAuthenticatedError()
+  mfa.touch()
+  return session
+}

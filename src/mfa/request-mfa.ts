@@ -1,0 +1,141 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { ArgumentInvalidError } from '../errors.js'
+import type { PasskeyEngine } from '../engine/engine.js'
+import { randomToken } from '../engine/tokens.js'
+import type { MfaUser, ResolvedOptions } from '../options.js'
+import type { RevokedSessions } from './revoked-sessions.js'
+import type { SessionCookie } from './session-cookie.js'
+import { ANONYMOUS, expire, transition } from './state-machine.js'
+import type { MfaEvent, MfaLevel, MfaState } from './state-machine.js'
+
+/** What the user must do next: the first factor, the passkey step, enroll a first passkey, or nothing. */
+export type NextStep = 'first-factor' | 'authenticate' | 'enroll' | 'done'
+
+/** What a request's MFA session needs from the plugin. */
+export interface MfaRuntime {
+  options: ResolvedOptions
+  engine: PasskeyEngine
+  cookie: SessionCookie
+  revoked: RevokedSessions
+}
+
+/** `request.mfa`: the MFA session of one request, read from its cookie on first use. */
+export interface MfaRequest {
+  /** `anonymous`, `first-factor`, `passkey-pending` or `authenticated`. */
+  readonly state: MfaLevel
+  /** The session's user, `null` when anonymous. */
+  readonly externalId: string | null
+  /** When the session last passed a passkey check (`null`: never, or the policy let the user in without one). */
+  readonly passkeyVerifiedAt: Date | null
+  /** Call after the host proved the first factor; starts a new session and says what comes next. */
+  completeFirstFactor: (user: MfaUser) => Promise<Exclude<NextStep, 'first-factor'>>
+  /** Ends the session; saved copies of its cookie stop passing guards. */
+  logout: () => Promise<void>
+}
+
+/** Touching the session for the idle timeout is written at most this often. */
+const TOUCH_INTERVAL_MS = 60_000
+
+/** The implementation of {@link MfaRequest}, with what the plugin's routes and guards use. */
+export class RequestMfa implements MfaRequest {
+  readonly #runtime: MfaRuntime
+  readonly #request: FastifyRequest
+  #session: MfaState | undefined
+  #changed = false
+
+  constructor (runtime: MfaRuntime, request: FastifyRequest) {
+    this.#runtime = runtime
+    this.#request = request
+  }
+
+  /** The session's state now: expired, revoked or unreadable sessions are anonymous. */
+  get session (): MfaState {
+    if (this.#session === undefined) {
+      const { cookie, revoked, options, engine } = this.#runtime
+      const { state, reseal } = cookie.read(this.#request.headers.cookie, this.#request.log)
+      const current = expire(state, engine.now(), options.lifetimes)
+      this.#session = current.level !== 'anonymous' && revoked.has(current.sessionId) ? ANONYMOUS : current
+      this.#changed = reseal || this.#session !== state
+    }
+    return this.#session
+  }
+
+  get state (): MfaLevel {
+    return this.session.level
+  }
+
+  get externalId (): string | null {
+    const session = this.session
+    return session.level === 'anonymous' ? null : session.externalId
+  }
+
+  get passkeyVerifiedAt (): Date | null {
+    const session = this.session
+    return session.level === 'authenticated' && session.passkeyAt !== null ? new Date(session.passkeyAt) : null
+  }
+
+  /** The state `event` would lead to, without moving (throws the coded error of a move not allowed). */
+  next (event: MfaEvent): MfaState {
+    const { engine, options } = this.#runtime
+    return transition(this.session, event, engine.now(), options.lifetimes)
+  }
+
+  /** Makes `state` the session's state; the cookie is sealed again when the reply is sent. */
+  commit (state: MfaState): void {
+    this.#session = state
+    this.#changed = true
+  }
+
+  /** Moves the session by `event`. */
+  apply (event: MfaEvent): void {
+    this.commit(this.next(event))
+  }
+
+  /** Records activity of an authenticated session, for its idle timeout (written once a minute at most). */
+  touch (): void {
+    const session = this.session
+    if (session.level === 'authenticated' && this.#runtime.engine.now() - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+      this.apply({ type: 'activity' })
+    }
+  }
+
+  async completeFirstFactor (user: MfaUser): Promise<Exclude<NextStep, 'first-factor'>> {
+    const { externalId } = user ?? {}
+    if (typeof externalId !== 'string' || externalId.length === 0 || externalId.length > 128) {
+      throw new ArgumentInvalidError('user.externalId must be a string of 1 to 128 characters')
+    }
+    const { engine, options } = this.#runtime
+    const [passkeys, policy] = await Promise.all([engine.listPasskeys(externalId), options.policy(user)])
+    await this.#revokeAuthenticated()
+    const passkeyRequired = passkeys.length > 0 || policy !== 'optional'
+    this.apply({ type: 'first-factor', sessionId: randomToken(16), externalId, passkeyRequired })
+    this.#request.log.info({ event: 'first-factor-completed', externalId, passkeyRequired }, 'passkey-mfa: first factor completed')
+    if (!passkeyRequired) return 'done'
+    return passkeys.length > 0 ? 'authenticate' : 'enroll'
+  }
+
+  async logout (): Promise<void> {
+    const session = this.session
+    if (session.level === 'anonymous') return
+    await this.#runtime.revoked.revoke(session.sessionId, this.#endOf(session))
+    this.apply({ type: 'logout' })
+    this.#request.log.info({ event: 'logout', externalId: session.externalId }, 'passkey-mfa: logged out')
+  }
+
+  /** Writes the cookie if the session changed in this request. */
+  save (reply: FastifyReply): void {
+    if (this.#changed) this.#runtime.cookie.write(reply, this.session, this.#endOf(this.session))
+  }
+
+  async #revokeAuthenticated (): Promise<void> {
+    const session = this.session
+    if (session.level === 'authenticated') await this.#runtime.revoked.revoke(session.sessionId, this.#endOf(session))
+  }
+
+  /** When a cookie of `session` (or any earlier copy of it) stops being valid on its own. */
+  #endOf (session: MfaState): number {
+    if (session.level === 'anonymous') return 0
+    if (session.level === 'authenticated') return session.authenticatedAt + this.#runtime.options.lifetimes.absolute
+    return session.deadline
+  }
+}

@@ -1,0 +1,66 @@
+import { fastifyCookie } from '@fastify/cookie'
+import type { Session } from '@fastify/secure-session'
+import type { FastifyBaseLogger, FastifyReply } from 'fastify'
+import { storedMfaState } from '../schemas/session.js'
+import { ANONYMOUS } from './state-machine.js'
+import type { MfaState } from './state-machine.js'
+
+/** The sealing primitives of a `@fastify/secure-session` registration. */
+export interface SessionSeal {
+  decode: (cookie: string, log: FastifyBaseLogger) => Session | null
+  encode: (session: Session) => string
+  create: (data: object) => Session
+}
+
+/** A state read from the cookie, and whether the cookie should be sealed again (an old key opened it). */
+export interface ReadState {
+  state: MfaState
+  reseal: boolean
+}
+
+/** Cookie attributes of the MFA session. */
+export interface SessionCookieOptions {
+  name: string
+  secure: boolean
+  sameSite: 'lax' | 'strict'
+}
+
+/**
+ * Reads and writes the MFA state in its own encrypted cookie, on any route, without the
+ * `onRequest` hook of `@fastify/secure-session`: routes that never look at MFA never unseal it.
+ */
+export class SessionCookie {
+  readonly #seal: SessionSeal
+  readonly #options: SessionCookieOptions
+  readonly #prefix: string
+
+  constructor (seal: SessionSeal, options: SessionCookieOptions) {
+    this.#seal = seal
+    this.#options = options
+    this.#prefix = `${options.name}=`
+  }
+
+  /** The state in the request's cookie; a missing, tampered, expired or malformed cookie is anonymous. */
+  read (cookieHeader: string | undefined, log: FastifyBaseLogger): ReadState {
+    if (cookieHeader === undefined || !cookieHeader.includes(this.#prefix)) return { state: ANONYMOUS, reseal: false }
+    const cookie = fastifyCookie.parse(cookieHeader)[this.#options.name]
+    const session = cookie === undefined ? null : this.#seal.decode(cookie, log)
+    const data = session?.data()
+    if (session === null || !storedMfaState.Check(data)) {
+      if (cookie !== undefined) log.debug('passkey-mfa: unreadable session cookie, treated as anonymous')
+      return { state: ANONYMOUS, reseal: false }
+    }
+    return { state: data as MfaState, reseal: session.changed }
+  }
+
+  /** Adds the `Set-Cookie` for `state` (sealed until `expiresAt`), or clears the cookie when anonymous. */
+  write (reply: FastifyReply, state: MfaState, expiresAt: number): void {
+    const { name, secure, sameSite } = this.#options
+    const attributes = { path: '/', httpOnly: true, secure, sameSite }
+    const cookie = state.level === 'anonymous'
+      ? fastifyCookie.serialize(name, '', { ...attributes, expires: new Date(0) })
+      : fastifyCookie.serialize(name, this.#seal.encode(this.#seal.create(state)), { ...attributes, expires: new Date(expiresAt) })
+    const previous = reply.getHeader('set-cookie')
+    reply.header('set-cookie', previous === undefined ? cookie : [previous, cookie].flat())
+  }
+}

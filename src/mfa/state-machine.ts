@@ -1,0 +1,136 @@
+import { RegistrationForbiddenError, StateInvalidError } from '../errors.js'
+import type { CeremonyKind } from '../engine/store.js'
+
+/** A passkey transaction this session created and may redeem a nonce of. */
+export interface PendingTransaction {
+  id: string
+  kind: CeremonyKind
+  /** Epoch milliseconds. */
+  deadline: number
+}
+
+/** No first factor (or logged out, or expired). */
+export interface Anonymous { level: 'anonymous' }
+
+/** The host proved the first factor; the passkey step is next. */
+export interface FirstFactor {
+  level: 'first-factor'
+  sessionId: string
+  externalId: string
+  /** Fixed end of the passkey step (first factor time + pending lifetime); activity does not extend it. */
+  deadline: number
+}
+
+/** A transaction was created for the passkey step. */
+export interface PasskeyPending extends Omit<FirstFactor, 'level'> {
+  level: 'passkey-pending'
+  transaction: PendingTransaction
+}
+
+/** Both factors done. A transaction may be pending for adding a passkey or a step-up check. */
+export interface Authenticated {
+  level: 'authenticated'
+  sessionId: string
+  externalId: string
+  authenticatedAt: number
+  lastSeenAt: number
+  /** Last passkey check, `null` for a user the policy lets in without one. */
+  passkeyAt: number | null
+  transaction?: PendingTransaction
+}
+
+/** The MFA state of a session. */
+export type MfaState = Anonymous | FirstFactor | PasskeyPending | Authenticated
+
+/** The levels of {@link MfaState}. */
+export type MfaLevel = MfaState['level']
+
+/** What moves a session. */
+export type MfaEvent =
+  | { type: 'first-factor', sessionId: string, externalId: string, passkeyRequired: boolean }
+  | { type: 'transaction', id: string, kind: CeremonyKind, hasPasskeys: boolean }
+  | { type: 'verified' }
+  | { type: 'activity' }
+  | { type: 'logout' }
+
+/** How long each state lasts, in milliseconds. */
+export interface MfaLifetimes {
+  pending: number
+  idle: number
+  absolute: number
+}
+
+/** The anonymous state. */
+export const ANONYMOUS: Anonymous = { level: 'anonymous' }
+
+/**
+ * The state `state` is in at `now`: anonymous once its deadline, idle timeout or absolute lifetime
+ * has passed; an authenticated state drops an expired pending transaction.
+ */
+export function expire (state: MfaState, now: number, lifetimes: MfaLifetimes): MfaState {
+  switch (state.level) {
+    case 'anonymous':
+      return state
+    case 'first-factor':
+    case 'passkey-pending':
+      return now < state.deadline ? state : ANONYMOUS
+    case 'authenticated': {
+      if (now >= state.lastSeenAt + lifetimes.idle || now >= state.authenticatedAt + lifetimes.absolute) return ANONYMOUS
+      if (state.transaction === undefined || now < state.transaction.deadline) return state
+      const { transaction, ...settled } = state
+      return settled
+    }
+  }
+}
+
+/**
+ * The state after `event`, or a coded error when the event is not allowed in `state`.
+ * `state` must already be {@link expire}d at `now`.
+ */
+export function transition (state: MfaState, event: MfaEvent, now: number, lifetimes: MfaLifetimes): MfaState {
+  switch (event.type) {
+    case 'first-factor':
+      return event.passkeyRequired
+        ? { level: 'first-factor', sessionId: event.sessionId, externalId: event.externalId, deadline: now + lifetimes.pending }
+        : authenticated(event.sessionId, event.externalId, now, null)
+    case 'transaction':
+      return withTransaction(state, event, now, lifetimes)
+    case 'verified':
+      return verified(state, now)
+    case 'activity':
+      return state.level === 'authenticated' ? { ...state, lastSeenAt: now } : state
+    case 'logout':
+      return ANONYMOUS
+  }
+}
+
+/**
+ * Throws unless `state` may start a transaction of `kind`: any session past the first factor may
+ * authenticate; registering needs `authenticated`, or a user with no passkey yet (enrollment).
+ */
+export function assertCanStart (state: MfaState, kind: CeremonyKind, hasPasskeys: boolean): asserts state is Exclude<MfaState, Anonymous> {
+  if (state.level === 'anonymous') throw new StateInvalidError()
+  if (kind === 'register' && hasPasskeys && state.level !== 'authenticated') throw new RegistrationForbiddenError()
+}
+
+function withTransaction (
+  state: MfaState, { id, kind, hasPasskeys }: { id: string, kind: CeremonyKind, hasPasskeys: boolean }, now: number, lifetimes: MfaLifetimes
+): MfaState {
+  assertCanStart(state, kind, hasPasskeys)
+  if (state.level === 'authenticated') {
+    return { ...state, transaction: { id, kind, deadline: now + lifetimes.pending } }
+  }
+  const { sessionId, externalId, deadline } = state
+  return { level: 'passkey-pending', sessionId, externalId, deadline, transaction: { id, kind, deadline } }
+}
+
+function verified (state: MfaState, now: number): Authenticated {
+  if (state.level === 'passkey-pending') return authenticated(state.sessionId, state.externalId, now, now)
+  if (state.level !== 'authenticated' || state.transaction === undefined) throw new StateInvalidError()
+  const { transaction, ...settled } = state
+  return { ...settled, lastSeenAt: now, passkeyAt: transaction.kind === 'authenticate' ? now : settled.passkeyAt }
+}
+
+function authenticated (sessionId: string, externalId: string, now: number, passkeyAt: number | null): Authenticated {
+  return { level: 'authenticated', sessionId, externalId, authenticatedAt: now, lastSeenAt: now, passkeyAt }
+}

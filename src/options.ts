@@ -1,0 +1,122 @@
+import { checkDuration, checkOption } from './check-option.js'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { PasskeyEngine } from './engine/engine.js'
+import type { EngineOptions } from './engine/options.js'
+import type { PasskeyStore } from './engine/store.js'
+import { SqliteStore } from './engine/stores/sqlite.js'
+import type { MfaLifetimes } from './mfa/state-machine.js'
+
+/** A user as the plugin needs to know them. */
+export interface MfaUser {
+  /** The host's ID for the user: stable, not secret, not an email (it is stored with each passkey). */
+  externalId: string
+  /** Shown by authenticators next to the passkey, e.g. the user's email. */
+  displayName: string
+}
+
+/** `required`: every user must have and use a passkey. `optional`: users without one pass on the first factor. */
+export type MfaPolicy = 'required' | 'optional'
+
+/** Engine settings for an engine the plugin makes (and closes) itself. */
+export type PluginEngineOptions = Omit<EngineOptions, 'appId' | 'store'> & {
+  /** Default `'default'`. */
+  appId?: string
+  /** Default: an {@link SqliteStore} in `sqlitePath`. */
+  store?: PasskeyStore
+  /** The SQLite file used when no store is given; default `passkey-mfa.db` in the working directory. */
+  sqlitePath?: string
+}
+
+/** Options of the `fastify-passkey-mfa` plugin. */
+export interface PasskeyMfaOptions<User extends MfaUser = MfaUser> {
+  /** 32-byte key(s) that seal the session cookie; the first seals, all open (for rotation). */
+  sessionKey: Buffer | Buffer[]
+  /** Looks a user up by external ID; `null` when there is none. */
+  findUser: (externalId: string, request: FastifyRequest) => Promise<User | null>
+  /** Issues the host's token once the passkey step is done; returned to the browser as `auth_token`. */
+  issueToken: (user: User, request: FastifyRequest, reply: FastifyReply) => Promise<string>
+  /** Default `'required'`. */
+  policy?: MfaPolicy | ((user: User) => MfaPolicy | Promise<MfaPolicy>)
+  /** An engine to use (the host closes it), or the settings of one the plugin makes. */
+  engine: PasskeyEngine | PluginEngineOptions
+  /** Where the routes live; default `/passkey`. */
+  prefix?: string
+  /** Default `passkey_mfa`. */
+  cookieName?: string
+  /** Default `'lax'`. */
+  sameSite?: 'lax' | 'strict'
+  /** Deadline of the passkey step after the first factor; at most and by default 5 minutes. */
+  pendingLifetimeMs?: number
+  /** The authenticated state ends after this long without a guarded request; default 30 minutes. */
+  idleTimeoutMs?: number
+  /** The authenticated state ends this long after the passkey step, whatever happens; default 12 hours. */
+  absoluteLifetimeMs?: number
+  /** Origins allowed to call the ceremony routes cross-origin (for Passage's SDK on another host). */
+  corsOrigins?: string[]
+  /** How often logouts made by other instances are loaded; default 1 second. */
+  revocationSyncMs?: number
+}
+
+/** Plugin options with defaults applied and the engine made. */
+export interface ResolvedOptions {
+  engine: PasskeyEngine
+  ownsEngine: boolean
+  sqlitePath: string | null
+  sessionKey: Buffer[]
+  findUser: (externalId: string, request: FastifyRequest) => Promise<MfaUser | null>
+  issueToken: (user: MfaUser, request: FastifyRequest, reply: FastifyReply) => Promise<string>
+  policy: (user: MfaUser) => MfaPolicy | Promise<MfaPolicy>
+  prefix: string
+  cookieName: string
+  sameSite: 'lax' | 'strict'
+  lifetimes: MfaLifetimes
+  corsOrigins: string[]
+  revocationSyncMs: number
+}
+
+const MAX_PENDING_MS = 5 * 60_000
+
+/** Applies defaults and validates the plugin options; throws `FST_PASSKEY_MFA_OPTIONS_INVALID`. */
+export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOptions {
+  const {
+    sessionKey, findUser, issueToken, policy = 'required', engine, prefix = '/passkey', cookieName = 'passkey_mfa',
+    sameSite = 'lax', pendingLifetimeMs = MAX_PENDING_MS, idleTimeoutMs = 30 * 60_000,
+    absoluteLifetimeMs = 12 * 60 * 60_000, corsOrigins = [], revocationSyncMs = 1000
+  } = options
+  const keys = Array.isArray(sessionKey) ? sessionKey : [sessionKey]
+  checkOption(keys.length > 0 && keys.every((key) => Buffer.isBuffer(key) && key.length === 32), 'sessionKey must be a 32-byte Buffer or an array of them')
+  checkOption(typeof findUser === 'function', 'findUser must be a function')
+  checkOption(typeof issueToken === 'function', 'issueToken must be a function')
+  checkOption(policy === 'required' || policy === 'optional' || typeof policy === 'function', 'policy must be required, optional or a function')
+  checkOption(typeof engine === 'object' && engine !== null, 'engine must be a PasskeyEngine or its options')
+  checkOption(/^\/[\w/-]*[^/]$/.test(prefix), 'prefix must start with "/" and not end with one')
+  checkOption(/^[\w-]{1,64}$/.test(cookieName), 'cookieName must be 1-64 letters, digits, "_" or "-"')
+  checkOption(sameSite === 'lax' || sameSite === 'strict', 'sameSite must be lax or strict')
+  checkDuration(pendingLifetimeMs, 'pendingLifetimeMs', MAX_PENDING_MS)
+  checkDuration(idleTimeoutMs, 'idleTimeoutMs', absoluteLifetimeMs)
+  checkDuration(absoluteLifetimeMs, 'absoluteLifetimeMs', 30 * 24 * 60 * 60_000)
+  checkDuration(revocationSyncMs, 'revocationSyncMs', 60_000)
+  checkOption(Array.isArray(corsOrigins), 'corsOrigins must be an array of origins')
+  const made = engine instanceof PasskeyEngine ? null : makeEngine(engine)
+  return {
+    engine: made?.engine ?? engine as PasskeyEngine,
+    ownsEngine: made !== null,
+    sqlitePath: made?.sqlitePath ?? null,
+    sessionKey: keys,
+    findUser,
+    issueToken,
+    policy: typeof policy === 'function' ? policy : () => policy,
+    prefix,
+    cookieName,
+    sameSite,
+    lifetimes: { pending: pendingLifetimeMs, idle: idleTimeoutMs, absolute: absoluteLifetimeMs },
+    corsOrigins,
+    revocationSyncMs
+  }
+}
+
+function makeEngine ({ appId = 'default', store, sqlitePath = 'passkey-mfa.db', ...options }: PluginEngineOptions): { engine: PasskeyEngine, sqlitePath: string | null } {
+  return store === undefined
+    ? { engine: new PasskeyEngine({ ...options, appId, store: new SqliteStore({ filename: sqlitePath }) }), sqlitePath }
+    : { engine: new PasskeyEngine({ ...options, appId, store }), sqlitePath: null }
+}

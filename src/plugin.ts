@@ -1,0 +1,65 @@
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { engineRoutes } from './engine/routes.js'
+import { refuseCrossSite } from './mfa/cross-site.js'
+import { createGuards } from './mfa/guards.js'
+import { RequestMfa } from './mfa/request-mfa.js'
+import type { MfaRuntime } from './mfa/request-mfa.js'
+import { RevokedSessions } from './mfa/revoked-sessions.js'
+import { SessionCookie } from './mfa/session-cookie.js'
+import { registerSessionSeal } from './mfa/session-seal.js'
+import { resolveOptions } from './options.js'
+import type { PasskeyMfaOptions } from './options.js'
+import { replyWithCode } from './reply-error.js'
+import { logoutRoute } from './routes/logout.js'
+import { passkeyRoutes } from './routes/passkeys.js'
+import { statusRoute } from './routes/status.js'
+import { transactionRoutes } from './routes/transactions.js'
+import { verifyRoute } from './routes/verify.js'
+
+const kMfa = Symbol('passkey-mfa.request')
+
+type RequestWithMfa = FastifyRequest & { [kMfa]: RequestMfa | null }
+
+/** The plugin: `request.mfa`, `fastify.mfa` guards, the host routes and the ceremony routes under `prefix`. */
+export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: PasskeyMfaOptions<any>): Promise<void> {
+  const options = resolveOptions(pluginOptions)
+  const { engine, lifetimes, prefix } = options
+  if (options.ownsEngine) fastify.addHook('onClose', async () => engine.close())
+  await engine.ready()
+  if (options.sqlitePath !== null) fastify.log.info({ sqlitePath: options.sqlitePath }, 'passkey-mfa: passkeys are stored in SQLite')
+
+  const seal = await registerSessionSeal(fastify, options.sessionKey, Math.ceil((lifetimes.absolute + lifetimes.pending) / 1000))
+  const secure = engine.origins.some((origin) => origin.startsWith('https:'))
+  const cookie = new SessionCookie(seal, { name: options.cookieName, secure, sameSite: options.sameSite })
+  const revoked = new RevokedSessions(engine, fastify.log)
+  await revoked.start(options.revocationSyncMs)
+  fastify.addHook('onClose', async () => revoked.stop())
+  const runtime: MfaRuntime = { options, engine, cookie, revoked }
+
+  fastify.decorateRequest(kMfa, null)
+  fastify.decorateRequest('mfa', {
+    getter (this: FastifyRequest) {
+      const request = this as RequestWithMfa
+      request[kMfa] ??= new RequestMfa(runtime, request)
+      return request[kMfa]
+    }
+  })
+  fastify.decorate('mfa', createGuards(engine))
+  fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
+    (request as RequestWithMfa)[kMfa]?.save(reply)
+    done(null, payload)
+  })
+
+  await fastify.register(async function passkeyMfaRoutes (scope) {
+    scope.setValidatorCompiler(TypeBoxValidatorCompiler)
+    scope.setErrorHandler(replyWithCode)
+    scope.addHook('onRequest', refuseCrossSite(engine.origins))
+    await scope.register(transactionRoutes, { runtime })
+    await scope.register(verifyRoute, { runtime })
+    await scope.register(statusRoute, { runtime })
+    await scope.register(passkeyRoutes, { runtime })
+    await scope.register(logoutRoute)
+  }, { prefix })
+  await fastify.register(engineRoutes, { engine, corsOrigins: options.corsOrigins, prefix })
+}

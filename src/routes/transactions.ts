@@ -1,0 +1,34 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { CeremonyKind } from '../engine/store.js'
+import type { MfaRuntime, RequestMfa } from '../mfa/request-mfa.js'
+import { assertCanStart } from '../mfa/state-machine.js'
+import { TransactionReply } from '../schemas/routes.js'
+import { ERROR_REPLIES } from '../reply-error.js'
+import { findUserOrFail } from './find-user.js'
+
+/**
+ * `POST /register` and `POST /authenticate`: create the transaction the browser runs its ceremony
+ * with, and record it in the session as the only one whose nonce it may redeem.
+ */
+export async function transactionRoutes (fastify: FastifyInstance, { runtime }: { runtime: MfaRuntime }): Promise<void> {
+  const { engine, options } = runtime
+  const schema = { response: { 200: TransactionReply, ...ERROR_REPLIES } }
+
+  const start = (kind: CeremonyKind) => async function startTransaction (request: FastifyRequest): Promise<TransactionReply> {
+    const mfa = request.mfa as RequestMfa
+    const session = mfa.session
+    const enrolling = kind === 'register' && session.level !== 'authenticated' && session.level !== 'anonymous'
+    const hasPasskeys = enrolling && (await engine.listPasskeys(session.externalId)).length > 0
+    assertCanStart(session, kind, hasPasskeys)
+    const { externalId } = session
+    const transactionId = kind === 'register'
+      ? await engine.createRegisterTransaction({ externalId, passkeyDisplayName: (await findUserOrFail(options, externalId, request)).displayName })
+      : await engine.createAuthenticateTransaction({ externalId })
+    mfa.apply({ type: 'transaction', id: transactionId, kind, hasPasskeys })
+    request.log.info({ event: 'transaction-created', kind, externalId }, 'passkey-mfa: passkey transaction created')
+    return { transactionId }
+  }
+
+  fastify.post('/register', { schema }, start('register'))
+  fastify.post('/authenticate', { schema }, start('authenticate'))
+}

@@ -1,0 +1,63 @@
+import { Type } from '@sinclair/typebox'
+import type { Static } from '@sinclair/typebox'
+import { Token } from './wire.js'
+
+/** Bodies and answers of the host-facing routes under the plugin's prefix. */
+
+/** Answer of `POST /register` and `POST /authenticate`: the transaction for the browser's ceremony. */
+export const TransactionReply = Type.Object({ transactionId: Token })
+export type TransactionReply = Static<typeof TransactionReply>
+
+/** Body of `POST /verify`: the nonce the browser's ceremony returned. */
+export const VerifyBody = Type.Object({ nonce: Token })
+export type VerifyBody = Static<typeof VerifyBody>
+
+/** Answer of `POST /verify`: the host's token when the passkey step completed a sign-in. */
+export const VerifyReply = Type.Object({
+  state: Type.Literal('authenticated'),
+  auth_token: Type.Optional(Type.String())
+})
+export type VerifyReply = Static<typeof VerifyReply>
+
+/** The MFA state of a session. */
+export const MfaStateName = Type.Union(['anonymous', 'first-factor', 'passkey-pending', 'authenticated'].map((s) => Type.Literal(s)))
+
+/** Answer of `GET /status`. */
+export const StatusReply = Type.Object({
+  state: MfaStateName,
+  next: Type.Union(['first-factor', 'authenticate', 'enroll', 'done'].map((s) => Type.Literal(s))),
+  hasPasskeys: Type.Boolean(),
+  /** ISO time the passkey step must be done by, while it is pending. */
+  pendingUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()])
+})
+export type StatusReply = Static<typeof StatusReply>
+
+/** A passkey as the account page lists it. */
+export const PasskeyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  authenticatorName: Type.Union([Type.String(), Type.Null()]),
+  aaguid: Type.String(),
+  transports: Type.Array(Type.String()),
+  backupEligible: Type.Boolean(),
+  backedUp: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()])
+})
+export type PasskeyView = Static<typeof PasskeyView>
+
+/** Answer of `GET /passkeys`. */
+export const PasskeyListReply = Type.Object({ passkeys: Type.Array(PasskeyView) })
+export type PasskeyListReply = Static<typeof PasskeyListReply>
+
+/** Params of `PATCH` and `DELETE /passkeys/:id`. */
+export const PasskeyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+export type PasskeyParams = Static<typeof PasskeyParams>
+
+/** Body of `PATCH /passkeys/:id`. */
+export const RenameBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) })
+export type RenameBody = Static<typeof RenameBody>
+
+/** Answer of `POST /logout`. */
+export const LogoutReply = Type.Object({ state: Type.Literal('anonymous') })
+export type LogoutReply = Static<typeof LogoutReply>
