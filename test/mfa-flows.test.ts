@@ -41,6 +41,7 @@ t.test('sign-up with policy required enrolls a passkey, then sign-in uses it', a
 t.test('an authenticated user adds, renames and revokes passkeys', async (t) => {
   const mfa = await buildMfaApp(t)
   const browser = await signUp(mfa, 'alice', new SoftwareAuthenticator())
+  mfa.clock.advance(1000)
   const second = await browser.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, browser, new SoftwareAuthenticator({ transports: ['usb'] })) })
   t.same(second.json(), { state: 'authenticated' }, 'adding a passkey issues no token')
   t.same(mfa.issued, ['alice'])
