@@ -38,7 +38,7 @@ t.test('invalid options fail register with a coded error', async (t) => {
   ]
   for (const [name, change] of cases) {
     const app = Fastify()
-    await t.rejects(app.register(fastifyPasskeyMfa, { ...VALID, ...change } as PasskeyMfaOptions).ready(),
+    await t.rejects(async () => app.register(fastifyPasskeyMfa, { ...VALID, ...change } as PasskeyMfaOptions).ready(),
       { code: 'FST_PASSKEY_MFA_OPTIONS_INVALID', message: new RegExp(name) }, `${name}: ${JSON.stringify(change)}`)
     await app.close()
   }

@@ -52,10 +52,10 @@ export class RequestMfa implements MfaRequest {
   get session (): MfaState {
     if (this.#session === undefined) {
       const { cookie, revoked, options, engine } = this.#runtime
-      const { state, reseal } = cookie.read(this.#request.headers.cookie, this.#request.log)
+      const { state, rewrite } = cookie.read(this.#request.headers.cookie, this.#request.log)
       const current = expire(state, engine.now(), options.lifetimes)
       this.#session = current.level !== 'anonymous' && revoked.has(current.sessionId) ? ANONYMOUS : current
-      this.#changed = reseal || this.#session !== state
+      this.#changed = rewrite || this.#session !== state
     }
     return this.#session
   }

@@ -12,10 +12,10 @@ export interface SessionSeal {
   create: (data: object) => Session
 }
 
-/** A state read from the cookie, and whether the cookie should be sealed again (an old key opened it). */
+/** A state read from the cookie, and whether the cookie must be written again (sealed with an old key, or unreadable). */
 export interface ReadState {
   state: MfaState
-  reseal: boolean
+  rewrite: boolean
 }
 
 /** Cookie attributes of the MFA session. */
@@ -42,15 +42,16 @@ export class SessionCookie {
 
   /** The state in the request's cookie; a missing, tampered, expired or malformed cookie is anonymous. */
   read (cookieHeader: string | undefined, log: FastifyBaseLogger): ReadState {
-    if (cookieHeader === undefined || !cookieHeader.includes(this.#prefix)) return { state: ANONYMOUS, reseal: false }
+    if (cookieHeader === undefined || !cookieHeader.includes(this.#prefix)) return { state: ANONYMOUS, rewrite: false }
     const cookie = fastifyCookie.parse(cookieHeader)[this.#options.name]
-    const session = cookie === undefined ? null : this.#seal.decode(cookie, log)
+    if (cookie === undefined) return { state: ANONYMOUS, rewrite: false }
+    const session = this.#seal.decode(cookie, log)
     const data = session?.data()
     if (session === null || !storedMfaState.Check(data)) {
-      if (cookie !== undefined) log.debug('passkey-mfa: unreadable session cookie, treated as anonymous')
-      return { state: ANONYMOUS, reseal: false }
+      log.debug('passkey-mfa: unreadable session cookie, treated as anonymous')
+      return { state: ANONYMOUS, rewrite: true }
     }
-    return { state: data as MfaState, reseal: session.changed }
+    return { state: data as MfaState, rewrite: session.changed }
   }
 
   /** Adds the `Set-Cookie` for `state` (sealed until `expiresAt`), or clears the cookie when anonymous. */
