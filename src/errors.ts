@@ -119,3 +119,7 @@ export const CrossSiteRequestError = createError(
 /** The session's user no longer exists for the host (`findUser` returned `null`). */
 export const UserNotFoundError = createError(
   'FST_PASSKEY_MFA_USER_NOT_FOUND', 'Unknown user', 401)
+
+/** The browser bundle was not built (`npm run build` writes it). */
+export const ClientNotBuiltError = createError(
+  'FST_PASSKEY_MFA_CLIENT_NOT_BUILT', 'The browser client is not built; run npm run build', 404)

@@ -11,6 +11,7 @@ import { registerSessionSeal } from './mfa/session-seal.js'
 import { resolveOptions } from './options.js'
 import type { PasskeyMfaOptions } from './options.js'
 import { replyWithCode } from './reply-error.js'
+import { clientScriptRoute } from './routes/client-script.js'
 import { logoutRoute } from './routes/logout.js'
 import { passkeyRoutes } from './routes/passkeys.js'
 import { statusRoute } from './routes/status.js'
@@ -60,6 +61,7 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
     await scope.register(statusRoute, { runtime })
     await scope.register(passkeyRoutes, { runtime })
     await scope.register(logoutRoute)
+    await scope.register(clientScriptRoute, {})
   }, { prefix })
   await fastify.register(engineRoutes, { engine, corsOrigins: options.corsOrigins, prefix })
 }

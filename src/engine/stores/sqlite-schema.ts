@@ -55,10 +55,10 @@ CREATE INDEX IF NOT EXISTS passkey_revoked_sessions_revoked_at ON passkey_revoke
 CREATE INDEX IF NOT EXISTS passkey_revoked_sessions_expires_at ON passkey_revoked_sessions (expires_at);
 `
 
-/** The prepared statements of a store, and the transactions made of several. */
+/** The prepared statements of a store, and the transactions made of several. @internal */
 export type Statements = ReturnType<typeof prepare>
 
-/** Prepares every statement of the store on `db`, whose schema is {@link SCHEMA}. */
+/** Prepares every statement of the store on `db`, whose schema is {@link SCHEMA}. @internal */
 export function prepare (db: Database.Database) {
   const insertNonce = db.prepare<[NonceRecord]>(`
     INSERT INTO passkey_nonces (key, external_id, kind, transaction_id, passkey_id, expires_at)

@@ -1,0 +1,36 @@
+import type { ErrorReply } from '../schemas/wire.js'
+import { PasskeyClientError } from './errors.js'
+
+/**
+ * Sends a request with the page's own cookies (`credentials: 'same-origin'`) and `body` as JSON;
+ * resolves to the JSON answer (`undefined` when empty). Throws a {@link PasskeyClientError}:
+ * `network` when there is no answer, `rejected` (with the server's `code` and `error`) on a non-2xx
+ * status, `failed` when a 2xx answer is not JSON.
+ */
+export async function requestJson<T> (method: string, url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  let response: Response
+  let text: string
+  try {
+    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' })
+    text = await response.text()
+  } catch (cause) {
+    throw new PasskeyClientError('network', `${method} ${url} got no answer`, { cause })
+  }
+  if (!response.ok) throw rejection(response.status, text)
+  if (text === '') return undefined as T
+  try {
+    return JSON.parse(text) as T
+  } catch (cause) {
+    throw new PasskeyClientError('failed', `${method} ${url} answered ${response.status} without JSON`, { cause })
+  }
+}
+
+function rejection (status: number, text: string): PasskeyClientError {
+  let reply: Partial<ErrorReply> = {}
+  try { reply = JSON.parse(text) ?? {} } catch {}
+  const message = typeof reply.error === 'string' ? reply.error : `The server answered ${status}`
+  const serverCode = typeof reply.code === 'string' ? reply.code : undefined
+  return new PasskeyClientError('rejected', message, { serverCode, status })
+}

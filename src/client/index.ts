@@ -1,0 +1,8 @@
+export { PassageFlex } from './passage-flex.js'
+export type { PassageFlexOptions } from './passage-flex.js'
+export type { AuthenticatorAttachment, Passkey, PasskeyAuthenticateOptions, PasskeyCreationOptions } from './passkey.js'
+export { PasskeyMfaClient } from './mfa-client.js'
+export type { PasskeyMfaClientOptions } from './mfa-client.js'
+export { PasskeyClientError } from './errors.js'
+export type { PasskeyClientErrorCode, PasskeyClientErrorDetails } from './errors.js'
+export type { PasskeyView, StatusReply, VerifyReply } from '../schemas/routes.js'

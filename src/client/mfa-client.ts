@@ -1,0 +1,87 @@
+import type {
+  PasskeyListReply, PasskeyView, RenameBody, StatusReply, TransactionReply, VerifyBody, VerifyReply
+} from '../schemas/routes.js'
+import { requestJson } from './http.js'
+import { PassageFlex } from './passage-flex.js'
+import type { Passkey, PasskeyCreationOptions } from './passkey.js'
+
+/** Options of {@link PasskeyMfaClient}. */
+export interface PasskeyMfaClientOptions {
+  /** The plugin's `prefix`; default `/passkey`. */
+  prefix?: string
+  /** The engine's app ID; default `default`. */
+  appId?: string
+}
+
+/**
+ * The plugin's host routes and the passkey ceremonies, for the pages of the host app. Requests carry
+ * the page's cookies (same origin); every failure is a {@link PasskeyClientError}.
+ *
+ * @example
+ * const mfa = new PasskeyMfaClient()
+ * const { next } = await mfa.status()
+ * if (next === 'enroll') await mfa.enroll()
+ * if (next === 'authenticate') await mfa.signIn()
+ */
+export class PasskeyMfaClient {
+  /** The ceremonies, for a custom flow. */
+  readonly passkey: Passkey
+  private readonly prefix: string
+
+  constructor ({ prefix = '/passkey', appId = 'default' }: PasskeyMfaClientOptions = {}) {
+    this.prefix = prefix.replace(/\/+$/, '')
+    this.passkey = new PassageFlex(appId, { baseUrl: this.prefix }).passkey
+  }
+
+  /** The session's MFA state and what the user must do next. */
+  async status (): Promise<StatusReply> {
+    return await this.request('GET', '/status')
+  }
+
+  /** The passkey step after the first factor: authenticates and verifies; the answer has the host's `auth_token`. */
+  async signIn (): Promise<VerifyReply> {
+    const { transactionId } = await this.request<TransactionReply>('POST', '/authenticate')
+    return await this.verify(await this.passkey.authenticate({ transactionId }))
+  }
+
+  /** Creates the user's first passkey after the first factor and verifies it, which completes the sign-in. */
+  async enroll (options?: PasskeyCreationOptions): Promise<VerifyReply> {
+    const { transactionId } = await this.request<TransactionReply>('POST', '/register')
+    return await this.verify(await this.passkey.register(transactionId, options))
+  }
+
+  /** Adds a passkey to a signed-in user's account (the same routes as {@link PasskeyMfaClient.enroll}). */
+  async addPasskey (options?: PasskeyCreationOptions): Promise<VerifyReply> {
+    return await this.enroll(options)
+  }
+
+  /** The signed-in user's passkeys, oldest first. */
+  async listPasskeys (): Promise<PasskeyView[]> {
+    return (await this.request<PasskeyListReply>('GET', '/passkeys')).passkeys
+  }
+
+  /** Renames one of the signed-in user's passkeys. */
+  async renamePasskey (id: string, name: string): Promise<PasskeyView> {
+    const body: RenameBody = { name }
+    return await this.request('PATCH', `/passkeys/${encodeURIComponent(id)}`, body)
+  }
+
+  /** Removes one of the signed-in user's passkeys. */
+  async removePasskey (id: string): Promise<void> {
+    await this.request('DELETE', `/passkeys/${encodeURIComponent(id)}`)
+  }
+
+  /** Ends the session. */
+  async logout (): Promise<void> {
+    await this.request('POST', '/logout')
+  }
+
+  private async verify (nonce: string): Promise<VerifyReply> {
+    const body: VerifyBody = { nonce }
+    return await this.request('POST', '/verify', body)
+  }
+
+  private async request<T> (method: string, path: string, body?: object): Promise<T> {
+    return await requestJson<T>(method, `${this.prefix}${path}`, body)
+  }
+}

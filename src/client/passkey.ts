@@ -1,0 +1,108 @@
+import {
+  browserSupportsWebAuthn, browserSupportsWebAuthnAutofill, startAuthentication, startRegistration, WebAuthnAbortService
+} from '@simplewebauthn/browser'
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser'
+import type {
+  AuthenticateFinishBody, AuthenticateStartBody, FinishReply, RegisterFinishBody, RegisterStartBody, StartReply
+} from '../schemas/wire.js'
+import { toClientError } from './ceremony-error.js'
+import { PasskeyClientError } from './errors.js'
+import { requestJson } from './http.js'
+import { toAuthenticateAnswer, toRegisterAnswer } from './wire-answers.js'
+
+/** Which authenticators the user may create the passkey with; `any` means no preference (security keys too). */
+export type AuthenticatorAttachment = 'platform' | 'cross-platform' | 'any'
+
+/** Options of {@link Passkey.register}. */
+export interface PasskeyCreationOptions {
+  /** Default `'platform'`, as in Passage's SDK. */
+  authenticatorAttachment?: AuthenticatorAttachment
+}
+
+/** Options of {@link Passkey.authenticate}. */
+export interface PasskeyAuthenticateOptions {
+  /** The authenticate transaction; the engine needs one (Passage's SDK sends none for autofill). */
+  transactionId?: string
+  /** Offer the passkey in the browser's autofill (needs an `<input autocomplete="username webauthn">`). */
+  isConditionalMediation?: boolean
+}
+
+/** A start answer with its WebAuthn options typed. */
+type Started<Options> = StartReply & { handshake: { challenge: { publicKey: Options } } }
+
+/**
+ * The browser's passkey ceremonies against the engine routes, with the API of Passage's SDK. Every
+ * failure is a {@link PasskeyClientError}. A ceremony started while another is pending aborts that
+ * one (it rejects with `cancelled`); each ceremony gets a fresh abort signal, so a cancelled one
+ * never spoils the next.
+ */
+export class Passkey {
+  private readonly url: string
+
+  /** `url`: the engine routes of one app, `{baseUrl}/flex/v1/apps/{appId}`. */
+  constructor (url: string) {
+    this.url = url
+  }
+
+  /** Registers a passkey for the register transaction `transactionId`; resolves to the nonce for the host's server. */
+  async register (transactionId: string, { authenticatorAttachment = 'platform' }: PasskeyCreationOptions = {}): Promise<string> {
+    return await this.ceremony(async () => {
+      const start: RegisterStartBody = { transaction_id: transactionId, authenticator_attachment: authenticatorAttachment }
+      const { handshake } = await this.post<Started<PublicKeyCredentialCreationOptionsJSON>>('register', 'start', start)
+      const credential = await startRegistration({ optionsJSON: handshake.challenge.publicKey })
+      const finish: RegisterFinishBody = { transaction_id: transactionId, handshake_id: handshake.id, handshake_response: toRegisterAnswer(credential) }
+      return await this.finish('register', finish)
+    })
+  }
+
+  /** Authenticates with a passkey for the authenticate transaction; resolves to the nonce for the host's server. */
+  async authenticate ({ transactionId, isConditionalMediation = false }: PasskeyAuthenticateOptions = {}): Promise<string> {
+    return await this.ceremony(async () => {
+      if (isConditionalMediation && !await browserSupportsWebAuthnAutofill()) throw new PasskeyClientError('not-supported', 'This browser offers no passkey autofill')
+      const start: Partial<AuthenticateStartBody> = { transaction_id: transactionId }
+      const { handshake } = await this.post<Started<PublicKeyCredentialRequestOptionsJSON>>('authenticate', 'start', start)
+      const credential = await startAuthentication({ optionsJSON: handshake.challenge.publicKey, useBrowserAutofill: isConditionalMediation })
+      const finish: Partial<AuthenticateFinishBody> = { transaction_id: transactionId, handshake_id: handshake.id, handshake_response: toAuthenticateAnswer(credential) }
+      return await this.finish('authenticate', finish)
+    })
+  }
+
+  /** Aborts the pending ceremony (an autofill one, say), which then rejects with `cancelled`. */
+  cancel (): void {
+    WebAuthnAbortService.cancelCeremony()
+  }
+
+  /** Whether this browser can create passkeys (it has WebAuthn). */
+  async canRegisterPasskey (): Promise<boolean> {
+    return browserSupportsWebAuthn()
+  }
+
+  /** Whether this browser can authenticate with passkeys (it has WebAuthn). */
+  async canAuthenticateWithPasskey (): Promise<boolean> {
+    return browserSupportsWebAuthn()
+  }
+
+  /** Whether this browser can offer passkeys in its autofill. */
+  async canUseConditionalMediation (): Promise<boolean> {
+    return await browserSupportsWebAuthnAutofill()
+  }
+
+  private async ceremony (run: () => Promise<string>): Promise<string> {
+    if (!browserSupportsWebAuthn()) throw new PasskeyClientError('not-supported', 'This browser does not support passkeys')
+    try {
+      return await run()
+    } catch (error) {
+      throw toClientError(error)
+    }
+  }
+
+  private async post<T> (ceremony: 'register' | 'authenticate', step: 'start' | 'finish', body: object): Promise<T> {
+    return await requestJson<T>('POST', `${this.url}/${ceremony}/transactions/webauthn/${step}`, body)
+  }
+
+  private async finish (ceremony: 'register' | 'authenticate', body: object): Promise<string> {
+    const reply = await this.post<Partial<FinishReply> | undefined>(ceremony, 'finish', body)
+    if (typeof reply?.nonce !== 'string' || reply.nonce === '') throw new PasskeyClientError('failed', 'The server finished the ceremony without a nonce')
+    return reply.nonce
+  }
+}

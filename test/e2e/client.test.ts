@@ -1,0 +1,270 @@
+import t from 'tap'
+import type { Test } from 'tap'
+import type { Page, Request } from 'playwright-core'
+import { startBrowserApp } from './helpers/browser-app.js'
+import { addAuthenticator, launchChromium, openClientTab, within } from './helpers/chromium.js'
+import type { ClientWindow } from './helpers/chromium.js'
+
+/**
+ * The browser client in Chromium with a virtual authenticator, against a host app with the plugin:
+ * the bundle served as one ES module, the ceremonies, the host routes, and every error code.
+ */
+
+const server = await startBrowserApp(t)
+const browser = await launchChromium(t)
+
+/** Runs `fn` in the page, bounded. */
+async function inPage<T> (page: Page, fn: () => Promise<T>): Promise<T> {
+  return await within(20_000, page.evaluate(fn))
+}
+
+/** A user of the host app with a fresh tab, its authenticator, and the engine requests the tab sends. */
+async function userTab (t: Test, externalId: string) {
+  server.users.set(externalId, { externalId, displayName: `${externalId}@example.com` })
+  const tab = await openClientTab(t, browser, server.origin)
+  const authenticatorId = await addAuthenticator(tab.cdp)
+  const engineRequests: Request[] = []
+  tab.page.on('request', (request) => { if (request.url().includes('/passkey/flex/v1/')) engineRequests.push(request) })
+  return { ...tab, authenticatorId, engineRequests }
+}
+
+/** Signs `externalId` up in the page: first factor, then enrollment. */
+async function signUp (page: Page, externalId: string): Promise<void> {
+  await within(20_000, page.evaluate(async (externalId) => {
+    const { passkeyMfa: { PasskeyMfaClient }, login } = window as unknown as ClientWindow
+    await login(externalId)
+    await new PasskeyMfaClient().enroll()
+  }, externalId))
+}
+
+t.test('the bundle exports the client as named ES exports', async (t) => {
+  const { page } = await openClientTab(t, browser, server.origin)
+  const names = await inPage(page, async () => Object.keys((window as unknown as ClientWindow).passkeyMfa).sort())
+  t.same(names, ['PassageFlex', 'PasskeyClientError', 'PasskeyMfaClient'])
+})
+
+t.test('enrolls, signs in, manages passkeys and logs out', async (t) => {
+  const { page, cdp, authenticatorId, engineRequests } = await userTab(t, 'alice')
+
+  const enrolled = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle, login } = window as unknown as ClientWindow
+    const mfa = new PasskeyMfaClient()
+    const before = await mfa.status()
+    await login('alice')
+    const firstFactor = await mfa.status()
+    const supported = [await mfa.passkey.canRegisterPasskey(), await mfa.passkey.canAuthenticateWithPasskey()]
+    const enroll = await settle(mfa.enroll())
+    const after = await mfa.status()
+    const again = await settle(mfa.addPasskey())
+    return { before, firstFactor, supported, enroll, after, again }
+  })
+  t.match(enrolled, {
+    before: { state: 'anonymous', next: 'first-factor' },
+    firstFactor: { state: 'first-factor', next: 'enroll', hasPasskeys: false },
+    supported: [true, true],
+    enroll: { value: { state: 'authenticated', auth_token: 'token-for-alice' } },
+    after: { state: 'authenticated', next: 'done', hasPasskeys: true },
+    again: { error: { name: 'PasskeyClientError', code: 'already-registered', cause: 'InvalidStateError' } }
+  })
+
+  const signedIn = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle, login } = window as unknown as ClientWindow
+    const mfa = new PasskeyMfaClient()
+    await mfa.logout()
+    const loggedOut = await mfa.status()
+    await login('alice')
+    const next = (await mfa.status()).next
+    const signIn = await settle(mfa.signIn())
+    const [passkey] = await mfa.listPasskeys()
+    const renamed = await mfa.renamePasskey(passkey.id, '  Laptop ')
+    const listed = await mfa.listPasskeys()
+    const removeLast = await settle(mfa.removePasskey(passkey.id))
+    return { loggedOut, next, signIn, renamed, listed, removeLast }
+  })
+  t.match(signedIn, {
+    loggedOut: { state: 'anonymous' },
+    next: 'authenticate',
+    signIn: { value: { state: 'authenticated', auth_token: 'token-for-alice' } },
+    renamed: { name: 'Laptop' },
+    listed: [{ name: 'Laptop', transports: ['internal'], lastUsedAt: String }],
+    removeLast: { error: { code: 'rejected', serverCode: 'FST_PASSKEY_MFA_LAST_PASSKEY', status: 409, message: 'The last passkey cannot be removed' } }
+  })
+  t.equal(signedIn.listed.length, 1)
+
+  // A second device: another authenticator adds a passkey, then the first one is removed.
+  await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId })
+  await addAuthenticator(cdp)
+  const managed = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle, login } = window as unknown as ClientWindow
+    const mfa = new PasskeyMfaClient()
+    const added = await settle(mfa.addPasskey())
+    const [first, second] = await mfa.listPasskeys()
+    await mfa.removePasskey(first.id)
+    const remaining = (await mfa.listPasskeys()).map(({ id }) => id)
+    await mfa.logout()
+    await login('alice')
+    const signIn = await settle(mfa.signIn())
+    const listAfterLogout = await settle((async () => { await mfa.logout(); return await mfa.listPasskeys() })())
+    return { added, second: second.id, remaining, signIn, listAfterLogout }
+  })
+  t.match(managed, {
+    added: { value: { state: 'authenticated' } },
+    signIn: { value: { state: 'authenticated', auth_token: 'token-for-alice' } },
+    listAfterLogout: { error: { code: 'rejected', serverCode: 'FST_PASSKEY_MFA_NOT_AUTHENTICATED', status: 401 } }
+  })
+  t.notOk(managed.added.value?.auth_token, 'adding a passkey issues no token')
+  t.same(managed.remaining, [managed.second])
+  t.same(server.issued.filter((id) => id === 'alice'), ['alice', 'alice', 'alice'])
+
+  // What went over the wire is what Passage's SDK sends.
+  const bodies = (ceremony: string, step: string) => engineRequests
+    .filter((request) => request.url().endsWith(`/passkey/flex/v1/apps/default/${ceremony}/transactions/webauthn/${step}`))
+    .map((request) => request.postDataJSON())
+  const [registerStart] = bodies('register', 'start')
+  t.same(Object.keys(registerStart).sort(), ['authenticator_attachment', 'transaction_id'])
+  t.equal(registerStart.authenticator_attachment, 'platform')
+  const registerFinish = bodies('register', 'finish')[0]
+  t.same(Object.keys(registerFinish).sort(), ['handshake_id', 'handshake_response', 'transaction_id'])
+  t.same(Object.keys(registerFinish.handshake_response).sort(), ['id', 'rawId', 'response', 'transports', 'type'])
+  t.same(Object.keys(registerFinish.handshake_response.response).sort(), ['attestationObject', 'clientDataJSON'])
+  t.same(registerFinish.handshake_response.transports, ['internal'])
+  const authenticateFinish = bodies('authenticate', 'finish')[0]
+  t.same(Object.keys(authenticateFinish.handshake_response).sort(), ['id', 'rawId', 'response', 'type'])
+  t.same(Object.keys(authenticateFinish.handshake_response.response).sort(), ['authenticatorData', 'clientDataJSON', 'signature', 'userHandle'])
+  t.type(authenticateFinish.handshake_response.response.userHandle, 'string')
+})
+
+t.test('a refused verification rejects with cancelled, and the next ceremony works', async (t) => {
+  const { page, cdp, authenticatorId } = await userTab(t, 'bob')
+  const setVerified = async (isUserVerified: boolean) => { await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified }) }
+
+  await setVerified(false)
+  const refusedEnroll = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle, login } = window as unknown as ClientWindow
+    await login('bob')
+    return await settle(new PasskeyMfaClient().enroll())
+  })
+  t.match(refusedEnroll, { error: { code: 'cancelled', cause: 'NotAllowedError' } })
+  await setVerified(true)
+  const enroll = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle } = window as unknown as ClientWindow
+    return await settle(new PasskeyMfaClient().enroll())
+  })
+  t.match(enroll, { value: { state: 'authenticated', auth_token: 'token-for-bob' } })
+
+  await setVerified(false)
+  const refusedSignIn = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle, login } = window as unknown as ClientWindow
+    const mfa = new PasskeyMfaClient()
+    await mfa.logout()
+    await login('bob')
+    return await settle(mfa.signIn())
+  })
+  t.match(refusedSignIn, { error: { code: 'cancelled', cause: 'NotAllowedError' } })
+  await setVerified(true)
+  const signIn = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle } = window as unknown as ClientWindow
+    return await settle(new PasskeyMfaClient().signIn())
+  })
+  t.match(signIn, { value: { state: 'authenticated', auth_token: 'token-for-bob' } })
+})
+
+t.test('cancel() ends a pending ceremony, and the next ceremony works', async (t) => {
+  const { page, cdp, authenticatorId } = await userTab(t, 'carol')
+  await signUp(page, 'carol')
+  await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false })
+  await inPage(page, async () => {
+    const w = window as unknown as ClientWindow
+    const mfa = new w.passkeyMfa.PasskeyMfaClient()
+    await mfa.logout()
+    await w.login('carol')
+    w.started = w.settle(mfa.signIn())
+  })
+  await page.waitForFunction(() => (window as unknown as ClientWindow).pendingCeremonies === 1)
+  const cancelled = await inPage(page, async () => {
+    const w = window as unknown as ClientWindow
+    new w.passkeyMfa.PassageFlex('default').passkey.cancel()
+    return await w.started
+  })
+  t.match(cancelled, { error: { code: 'cancelled', cause: 'AbortError' } })
+
+  await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true })
+  const signIn = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle } = window as unknown as ClientWindow
+    return await settle(new PasskeyMfaClient().signIn())
+  })
+  t.match(signIn, { value: { state: 'authenticated', auth_token: 'token-for-carol' } })
+})
+
+t.test('a new ceremony aborts a pending autofill one and completes', async (t) => {
+  const { page, cdp, authenticatorId } = await userTab(t, 'dave')
+  await signUp(page, 'dave')
+  t.equal(await inPage(page, async () => {
+    const { passkeyMfa: { PassageFlex } } = window as unknown as ClientWindow
+    return await new PassageFlex('default').passkey.canUseConditionalMediation()
+  }), true)
+  await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false })
+  await inPage(page, async () => {
+    const w = window as unknown as ClientWindow
+    const mfa = new w.passkeyMfa.PasskeyMfaClient()
+    await mfa.logout()
+    await w.login('dave')
+    const { transactionId } = await (await fetch('/passkey/authenticate', { method: 'POST' })).json()
+    w.started = w.settle(mfa.passkey.authenticate({ transactionId, isConditionalMediation: true }))
+  })
+  await page.waitForFunction(() => (window as unknown as ClientWindow).pendingCeremonies === 1)
+
+  await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true })
+  const outcomes = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle, started } = window as unknown as ClientWindow
+    const signIn = await settle(new PasskeyMfaClient().signIn())
+    return { signIn, autofill: await started }
+  })
+  t.match(outcomes, {
+    signIn: { value: { state: 'authenticated', auth_token: 'token-for-dave' } },
+    autofill: { error: { code: 'cancelled', cause: 'AbortError' } }
+  })
+})
+
+t.test('server and network failures', async (t) => {
+  const { page } = await userTab(t, 'erin')
+  await signUp(page, 'erin')
+
+  const failures = await inPage(page, async () => {
+    const { passkeyMfa: { PassageFlex, PasskeyClientError }, settle } = window as unknown as ClientWindow
+    const passkey = new PassageFlex('default').passkey
+    const bogusTransaction = await settle(passkey.authenticate({ transactionId: 'bogus' }))
+    const bogusRegistration = await settle(passkey.register('bogus'))
+    const unknownApp = await settle(new PassageFlex('other-app').passkey.authenticate({ transactionId: 'bogus' }))
+    const network = await settle(new PassageFlex('default', { baseUrl: 'http://127.0.0.1:9/passkey' }).passkey.authenticate({ transactionId: 'x' }))
+    const isClass = await passkey.authenticate({ transactionId: 'bogus' }).catch((error) => error instanceof PasskeyClientError)
+    return { bogusTransaction, bogusRegistration, unknownApp, network, isClass }
+  })
+  t.match(failures, {
+    bogusTransaction: {
+      error: { name: 'PasskeyClientError', code: 'rejected', serverCode: 'FST_PASSKEY_MFA_TRANSACTION_NOT_FOUND', status: 404, message: 'Unknown or already used transaction' }
+    },
+    bogusRegistration: { error: { code: 'rejected', serverCode: 'FST_PASSKEY_MFA_TRANSACTION_NOT_FOUND' } },
+    unknownApp: { error: { code: 'rejected', serverCode: 'FST_PASSKEY_MFA_APP_NOT_FOUND', status: 404 } },
+    network: { error: { code: 'network', cause: 'TypeError' } },
+    isClass: true
+  })
+
+  // A 2xx finish without a nonce is an error, never `undefined`.
+  await page.route('**/authenticate/transactions/webauthn/finish', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{}' }))
+  const noNonce = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle, login } = window as unknown as ClientWindow
+    const mfa = new PasskeyMfaClient()
+    await mfa.logout()
+    await login('erin')
+    return await settle(mfa.signIn())
+  })
+  t.match(noNonce, { error: { code: 'failed', message: 'The server finished the ceremony without a nonce' } })
+  await page.unroute('**/authenticate/transactions/webauthn/finish')
+
+  const signIn = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle } = window as unknown as ClientWindow
+    return await settle(new PasskeyMfaClient().signIn())
+  })
+  t.match(signIn, { value: { state: 'authenticated', auth_token: 'token-for-erin' } })
+})
