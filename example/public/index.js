@@ -1,0 +1,23 @@
+import { postJson, showMessage } from '/assets/common.js'
+
+for (const form of document.querySelectorAll('form[data-url]')) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    const message = form.querySelector('.message')
+    const button = form.querySelector('button[type="submit"]')
+    button.disabled = true
+    showMessage(message, '')
+    try {
+      const { ok, status, body } = await postJson(form.dataset.url, Object.fromEntries(new FormData(form)))
+      if (ok) {
+        location.assign(body.next === 'done' ? '/account' : '/passkey-step')
+        return
+      }
+      showMessage(message, status === 400 ? 'Enter a valid email and a password of at least 8 characters.' : body.error ?? 'Something went wrong. Please try again.', 'error')
+    } catch {
+      showMessage(message, 'The server could not be reached. Check your connection and try again.', 'error')
+    } finally {
+      button.disabled = false
+    }
+  })
+}

@@ -1,0 +1,205 @@
+import type { Page } from 'playwright-core'
+import t from 'tap'
+import { addAuthenticator, CHROMIUM, launchChromium } from './helpers/chromium.js'
+import { startExampleServer } from './helpers/example-server.js'
+import { credentialCount, openTab, removeAuthenticator, screenshot, setUserVerified } from './helpers/tab.js'
+
+const browser = await launchChromium(t)
+if (browser === null) {
+  const reason = `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`
+  if (process.env.CI !== undefined) t.fail(reason)
+  else t.plan(0, reason)
+} else {
+  const { origin } = await startExampleServer(t)
+  const password = 'correct horse battery'
+  let users = 0
+  const newEmail = (): string => `user${++users}@example.org`
+
+  /** The status of `GET /me` with the tab's cookies. */
+  const me = async (page: Page): Promise<number> => (await page.request.get(`${origin}/me`)).status()
+  /** `GET /passkey/status` with the tab's cookies. */
+  const status = async (page: Page): Promise<Record<string, unknown>> => await (await page.request.get(`${origin}/passkey/status`)).json()
+  /** Waits until the account page lists `count` passkeys, and returns their names. */
+  const passkeyNames = async (page: Page, count: number): Promise<string[]> => {
+    await page.waitForFunction((n) => document.querySelectorAll('#passkeys li').length === n && document.getElementById('passkeys')?.getAttribute('aria-busy') === 'false', count)
+    return await page.locator('#passkeys .passkey-name').allTextContents()
+  }
+  const signUp = async (page: Page, email: string): Promise<void> => {
+    await page.goto(origin)
+    await page.locator('#signup-email').fill(email)
+    await page.locator('#signup-password').fill(password)
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.waitForURL(`${origin}/passkey-step`)
+  }
+  const logIn = async (page: Page, email: string): Promise<void> => {
+    await page.locator('#login-email').fill(email)
+    await page.locator('#login-password').fill(password)
+    await page.locator('#login-password').press('Enter')
+    await page.waitForURL(`${origin}/passkey-step`)
+  }
+  const logOut = async (page: Page): Promise<void> => {
+    await page.getByRole('button', { name: 'Log out' }).click()
+    await page.waitForURL(`${origin}/`)
+  }
+
+  t.test('sign up, enroll, log out, log in with password and passkey, add, rename and revoke a passkey, log out', async (t) => {
+    const { page, cdp } = await openTab(t, browser)
+    const phone = await addAuthenticator(cdp)
+    const email = newEmail()
+
+    await page.goto(origin)
+    await page.getByRole('heading', { name: 'Log in' }).waitFor()
+    await screenshot(page, 'example-sign-in')
+    t.equal(await me(page), 401, 'anonymous: /me refused')
+
+    await signUp(page, email)
+    const enroll = page.getByRole('button', { name: 'Create a passkey' })
+    await enroll.waitFor()
+    t.match(await status(page), { state: 'first-factor', next: 'enroll', hasPasskeys: false })
+    t.equal(await me(page), 401, 'after sign-up (password only): /me refused')
+    await screenshot(page, 'example-passkey-enroll')
+
+    await enroll.click()
+    await page.waitForURL(`${origin}/account`)
+    t.same(await passkeyNames(page, 1), ['Passkey'], 'the new passkey is listed')
+    t.equal(await credentialCount(cdp, phone), 1, 'the authenticator holds the passkey')
+    t.equal(await me(page), 200, 'enrolled: /me answers')
+    t.same(await (await page.request.get(`${origin}/me`)).json(), { email })
+    await page.waitForFunction((expected) => document.getElementById('email')?.textContent === expected, email)
+
+    await logOut(page)
+    t.match(await status(page), { state: 'anonymous' })
+    t.equal(await me(page), 401, 'logged out: /me refused')
+
+    await logIn(page, email)
+    const usePasskey = page.getByRole('button', { name: 'Use my passkey' })
+    await usePasskey.waitFor()
+    t.match(await status(page), { state: 'first-factor', next: 'authenticate', hasPasskeys: true })
+    t.equal(await me(page), 401, 'after the password: /me refused')
+    await page.goto(`${origin}/account`)
+    t.equal(page.url(), `${origin}/passkey-step`, 'the account page sends a password-only session to the passkey step')
+    await usePasskey.waitFor()
+    await screenshot(page, 'example-passkey-authenticate')
+
+    await usePasskey.press('Enter')
+    await page.waitForURL(`${origin}/account`)
+    t.equal(await me(page), 200, 'after the passkey: /me answers')
+    t.same(await passkeyNames(page, 1), ['Passkey'])
+    t.not(await page.locator('#passkeys .last-used').first().textContent(), 'Never', 'the passkey shows when it was last used')
+    t.equal(await page.getByRole('button', { name: 'Remove Passkey' }).isDisabled(), true, 'the only passkey cannot be removed')
+    await screenshot(page, 'example-account')
+
+    // A second device: the first authenticator would refuse, holding an excluded credential already.
+    await removeAuthenticator(cdp, phone)
+    const laptop = await addAuthenticator(cdp)
+    await page.getByRole('button', { name: 'Add a passkey' }).click()
+    t.same(await passkeyNames(page, 2), ['Passkey', 'Passkey'])
+    await page.getByText('Passkey added.').waitFor()
+    t.equal(await credentialCount(cdp, laptop), 1)
+
+    const second = page.locator('#passkeys li').nth(1)
+    await second.getByRole('button', { name: 'Rename Passkey' }).click()
+    const newName = second.getByLabel('New name')
+    await newName.waitFor()
+    t.equal(await newName.evaluate((input) => input === document.activeElement), true, 'the name field has the focus')
+    await newName.fill('Work laptop')
+    await screenshot(page, 'example-account-rename')
+    await newName.press('Enter')
+    await page.getByText('Renamed to “Work laptop”.').waitFor()
+    t.same(await passkeyNames(page, 2), ['Passkey', 'Work laptop'])
+
+    page.once('dialog', (dialog) => { dialog.accept().catch(t.error) })
+    await page.locator('#passkeys li').nth(0).getByRole('button', { name: 'Remove Passkey' }).click()
+    await page.getByText('Removed “Passkey”.').waitFor()
+    t.same(await passkeyNames(page, 1), ['Work laptop'])
+    t.equal(await page.locator('#only-passkey').isVisible(), true, 'the page says why the last passkey cannot be removed')
+    const listed = await (await page.request.get(`${origin}/passkey/passkeys`)).json()
+    t.match(listed, { passkeys: [{ name: 'Work laptop' }] })
+    t.equal(listed.passkeys.length, 1, 'the server lists the remaining passkey only')
+    await screenshot(page, 'example-account-revoked')
+
+    await logOut(page)
+    t.equal(await me(page), 401, 'logged out again: /me refused')
+    await page.goto(`${origin}/account`)
+    t.equal(page.url(), `${origin}/`, 'the account page sends an anonymous session to log in')
+
+    await logIn(page, email)
+    t.equal(await me(page), 401)
+    await page.getByRole('button', { name: 'Use my passkey' }).click()
+    await page.waitForURL(`${origin}/account`)
+    t.same(await passkeyNames(page, 1), ['Work laptop'], 'the remaining passkey signs in')
+    await logOut(page)
+    t.equal(await me(page), 401)
+    await removeAuthenticator(cdp, laptop)
+  })
+
+  t.test('a cancelled ceremony shows the error, changes nothing, and can be retried', async (t) => {
+    const { page, cdp } = await openTab(t, browser)
+    const authenticator = await addAuthenticator(cdp)
+    const email = newEmail()
+
+    await page.goto(origin)
+    await page.locator('#login-email').fill(email)
+    await page.locator('#login-password').fill('not the password')
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await page.getByText('Wrong email or password').waitFor()
+    t.equal(page.url(), `${origin}/`)
+    await screenshot(page, 'example-sign-in-error')
+
+    await signUp(page, email)
+    const enroll = page.getByRole('button', { name: 'Create a passkey' })
+    await enroll.waitFor()
+    const before = await status(page)
+    await setUserVerified(cdp, authenticator, false)
+    await enroll.click()
+    const error = page.locator('#step-message[data-kind="error"]')
+    await error.waitFor()
+    t.match(await error.textContent(), /cancelled/, 'the page says the ceremony was cancelled')
+    const retry = page.getByRole('button', { name: 'Try again' })
+    await retry.waitFor()
+    t.equal(await retry.evaluate((button) => button === document.activeElement), true, 'the retry button has the focus')
+    await screenshot(page, 'example-passkey-cancelled')
+    const after = await status(page)
+    t.match(after, { next: 'enroll', hasPasskeys: false, pendingUntil: before.pendingUntil }, 'still enrolling, same deadline, no passkey')
+    t.not(after.state, 'authenticated')
+    t.equal(await me(page), 401, 'a cancelled enrollment: /me refused')
+    t.equal(await credentialCount(cdp, authenticator), 0, 'no credential was created')
+
+    await setUserVerified(cdp, authenticator, true)
+    await retry.click()
+    await page.waitForURL(`${origin}/account`)
+    t.equal(await me(page), 200, 'the retry enrolled the passkey')
+    const [created] = (await (await page.request.get(`${origin}/passkey/passkeys`)).json()).passkeys
+    await logOut(page)
+
+    await logIn(page, email)
+    const usePasskey = page.getByRole('button', { name: 'Use my passkey' })
+    await usePasskey.waitFor()
+    const pending = await status(page)
+    await setUserVerified(cdp, authenticator, false)
+    await usePasskey.click()
+    await error.waitFor()
+    t.match(await error.textContent(), /cancelled/)
+    const refused = await status(page)
+    t.match(refused, { next: 'authenticate', hasPasskeys: true, pendingUntil: pending.pendingUntil })
+    t.not(refused.state, 'authenticated')
+    t.equal(await me(page), 401, 'a cancelled sign-in: /me refused')
+
+    await setUserVerified(cdp, authenticator, true)
+    await page.getByRole('button', { name: 'Try again' }).click()
+    await page.waitForURL(`${origin}/account`)
+    t.equal(await me(page), 200, 'the retry signed in')
+    const [used] = (await (await page.request.get(`${origin}/passkey/passkeys`)).json()).passkeys
+    t.equal(used.id, created.id)
+    t.not(used.lastUsedAt, null, 'the sign-in is recorded on the passkey')
+    await logOut(page)
+    await removeAuthenticator(cdp, authenticator)
+
+    const wrong = await page.request.post(`${origin}/login`, { data: { email, password: 'not the password' } })
+    const unknown = await page.request.post(`${origin}/login`, { data: { email: 'nobody@example.org', password: 'not the password' } })
+    t.equal(wrong.status(), 401)
+    t.equal(unknown.status(), 401)
+    t.same(await wrong.json(), await unknown.json(), 'a wrong password and an unknown email get the same answer')
+    t.equal((await page.request.post(`${origin}/signup`, { data: { email, password } })).status(), 409, 'a taken email')
+  })
+}
