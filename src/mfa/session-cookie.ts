@@ -1,7 +1,8 @@
 import { fastifyCookie } from '@fastify/cookie'
 import type { Session } from '@fastify/secure-session'
 import type { FastifyBaseLogger, FastifyReply } from 'fastify'
-import { storedMfaState } from '../schemas/session.js'
+import { storedSession } from '../schemas/session.js'
+import { fromStored, toStored } from './stored-session.js'
 import { ANONYMOUS } from './state-machine.js'
 import type { MfaState } from './state-machine.js'
 
@@ -45,23 +46,33 @@ export class SessionCookie {
     if (cookieHeader === undefined || !cookieHeader.includes(this.#prefix)) return { state: ANONYMOUS, rewrite: false }
     const cookie = fastifyCookie.parse(cookieHeader)[this.#options.name]
     if (cookie === undefined) return { state: ANONYMOUS, rewrite: false }
-    const session = this.#seal.decode(cookie, log)
+    const session = this.#seal.decode(cookie.replace('.', ';'), log)
     const data = session?.data()
-    if (session === null || !storedMfaState.Check(data)) {
+    if (session === null || !storedSession.Check(data)) {
       log.debug('passkey-mfa: unreadable session cookie, treated as anonymous')
       return { state: ANONYMOUS, rewrite: true }
     }
-    return { state: data as MfaState, rewrite: session.changed }
+    return { state: fromStored(data), rewrite: session.changed }
   }
 
-  /** Adds the `Set-Cookie` for `state` (sealed until `expiresAt`), or clears the cookie when anonymous. */
+  /**
+   * Adds the `Set-Cookie` for `state` (sealed until `expiresAt`), or clears the cookie when anonymous.
+   * The sealed `base64;base64` travels as `base64url.base64url`, which needs no URL-encoding.
+   */
   write (reply: FastifyReply, state: MfaState, expiresAt: number): void {
     const { name, secure, sameSite } = this.#options
-    const attributes = { path: '/', httpOnly: true, secure, sameSite }
+    const attributes = { path: '/', httpOnly: true, secure, sameSite, encode: String }
     const cookie = state.level === 'anonymous'
       ? fastifyCookie.serialize(name, '', { ...attributes, expires: new Date(0) })
-      : fastifyCookie.serialize(name, this.#seal.encode(this.#seal.create(state)), { ...attributes, expires: new Date(expiresAt) })
+      : fastifyCookie.serialize(name, toCookieValue(this.#seal.encode(this.#seal.create(toStored(state)))), { ...attributes, expires: new Date(expiresAt) })
     const previous = reply.getHeader('set-cookie')
     reply.header('set-cookie', previous === undefined ? cookie : [previous, cookie].flat())
   }
 }
+
+/** `base64;base64` (standard alphabet, padded) as `base64url.base64url`; `base64` decoding reads both back. */
+function toCookieValue (sealed: string): string {
+  return sealed.replace(/[+/=;]/g, (character) => URL_SAFE[character])
+}
+
+const URL_SAFE: Record<string, string> = { '+': '-', '/': '_', '=': '', ';': '.' }

@@ -1,32 +1,32 @@
 import { Type } from '@sinclair/typebox'
+import type { Static } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 
 const Id = Type.String({ minLength: 1, maxLength: 128 })
 const Time = Type.Integer({ minimum: 0 })
-const Transaction = Type.Object({
-  id: Id,
-  kind: Type.Union([Type.Literal('register'), Type.Literal('authenticate')]),
-  deadline: Time
-})
-const FirstFactor = Type.Object({ level: Type.Literal('first-factor'), sessionId: Id, externalId: Id, deadline: Time })
-const PasskeyPending = Type.Object({
-  level: Type.Literal('passkey-pending'), sessionId: Id, externalId: Id, deadline: Time, transaction: Transaction
-})
-const Authenticated = Type.Object({
-  level: Type.Literal('authenticated'),
-  sessionId: Id,
-  externalId: Id,
-  authenticatedAt: Time,
-  lastSeenAt: Time,
-  passkeyAt: Type.Union([Time, Type.Null()]),
-  transaction: Type.Optional(Transaction)
-})
 
 /**
- * What the session cookie may hold: one non-anonymous MFA state, only IDs and times. Every read is
- * checked against it; anything else is treated as anonymous.
+ * What the session cookie holds: one non-anonymous MFA state, only IDs and epoch-millisecond times,
+ * under one-letter keys so that it stays under 512 bytes sealed:
+ * `l` level (`f` first factor, `p` passkey pending, `a` authenticated), `s` session ID, `u` external ID,
+ * `d` deadline of the passkey step, `t` pending transaction `[id, 'r' | 'a' (its kind), deadline]`,
+ * `a` authenticated at, `e` last seen at, `k` last passkey check (or `null`).
+ * Every read is checked against it; anything else is anonymous.
  */
-export const StoredMfaState = Type.Union([FirstFactor, PasskeyPending, Authenticated])
+export const StoredSession = Type.Union([
+  Type.Object({ l: Type.Literal('f'), s: Id, u: Id, d: Time }),
+  Type.Object({ l: Type.Literal('p'), s: Id, u: Id, d: Time, t: Type.Tuple([Id, Type.Union([Type.Literal('r'), Type.Literal('a')]), Time]) }),
+  Type.Object({
+    l: Type.Literal('a'),
+    s: Id,
+    u: Id,
+    a: Time,
+    e: Time,
+    k: Type.Union([Time, Type.Null()]),
+    t: Type.Optional(Type.Tuple([Id, Type.Union([Type.Literal('r'), Type.Literal('a')]), Time]))
+  })
+])
+export type StoredSession = Static<typeof StoredSession>
 
-/** Compiled check of {@link StoredMfaState}. */
-export const storedMfaState = TypeCompiler.Compile(StoredMfaState)
+/** Compiled check of {@link StoredSession}. */
+export const storedSession = TypeCompiler.Compile(StoredSession)
