@@ -38,10 +38,11 @@ export type { EngineOptions, EngineLogger, PasskeyAlgorithm } from './engine/opt
 export type { PasskeyInfo } from './engine/passkeys.js'
 export type { ExpectedClaims } from './engine/nonces.js'
 export type { AuthenticatorAttachment } from './engine/registration/start-registration.js'
+export type { CreateAuthenticateTransactionArgs, CreateRegisterTransactionArgs } from './engine/transactions.js'
 export { engineRoutes } from './engine/routes.js'
 export type { EngineRoutesOptions } from './engine/routes.js'
 export type {
-  CeremonyKind, HandshakeRecord, NonceClaims, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, TransactionRecord
+  AddPasskeyResult, CeremonyKind, HandshakeRecord, NonceClaims, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from './engine/store.js'
 export { MemoryStore } from './engine/stores/memory.js'
 export { SqliteStore } from './engine/stores/sqlite.js'
@@ -54,5 +55,6 @@ export {
   RegistrationRejectedError, CredentialExistsError, AuthenticationRejectedError, NonceInvalidError,
   NonceExpiredError, NonceMismatchError, PasskeyNotFoundError, StoreUnavailableError,
   ArgumentInvalidError, PasskeyNameInvalidError, BodyTooLargeError, MediaTypeUnsupportedError,
-  InternalError
+  InternalError, NotAuthenticatedError, StateInvalidError, RegistrationForbiddenError,
+  StepUpRequiredError, LastPasskeyError, CrossSiteRequestError, UserNotFoundError, ClientNotBuiltError
 } from './errors.js'

@@ -50,4 +50,15 @@ eachStore(t, async (t, store) => {
     t.equal(finish.json().code, 'FST_PASSKEY_MFA_REGISTRATION_REJECTED')
     t.same(await engine.listPasskeys('alice'), [])
   })
+
+  t.test('a first-passkey-only transaction is refused once the user has a passkey', async (t) => {
+    const enrollment = await engine.createRegisterTransaction({ externalId: 'bob', passkeyDisplayName: 'bob', firstPasskeyOnly: true })
+    const before = await passkeySnapshot(store, 'bob')
+    const { finish } = await register(app, new SoftwareAuthenticator(), enrollment)
+    t.equal(finish.statusCode, 403)
+    t.equal(finish.json().code, 'FST_PASSKEY_MFA_REGISTRATION_FORBIDDEN')
+    t.same(await passkeySnapshot(store, 'bob'), before, 'nothing stored')
+    const first = await engine.createRegisterTransaction({ externalId: 'carol', passkeyDisplayName: 'carol', firstPasskeyOnly: true })
+    t.equal((await register(app, new SoftwareAuthenticator(), first)).finish.statusCode, 200, 'a first passkey is fine')
+  })
 })

@@ -4,6 +4,7 @@ import { Browser } from './helpers/browser.js'
 import { PREFIX, addUser, authenticatePasskey, buildMfaApp, signUp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 import { MemoryStore } from '../src/engine/stores/memory.js'
+import type { MfaUser } from '../src/index.js'
 
 /** A memory store whose methods named in `failing` throw. */
 class FailingStore extends MemoryStore {
@@ -74,9 +75,12 @@ t.test('a user the host no longer knows cannot finish the passkey step', async (
 t.test('completeFirstFactor needs a user with an external ID', async (t) => {
   const mfa = await buildMfaApp(t)
   addUser(mfa, 'alice')
-  mfa.app.post('/bad-login', async (request) => request.mfa.completeFirstFactor({ externalId: '', displayName: 'x' }))
+  const users = [null, { externalId: '', displayName: 'x' }, { externalId: 'x'.repeat(129), displayName: 'x' }]
+  mfa.app.post<{ Body: { index: number } }>('/bad-login', async (request) => request.mfa.completeFirstFactor(users[request.body.index] as MfaUser))
   await mfa.app.ready()
-  const response = await mfa.app.inject({ method: 'POST', url: '/bad-login' })
-  t.equal(response.statusCode, 500)
-  t.equal(response.json().code, 'FST_PASSKEY_MFA_ARGUMENT_INVALID')
+  for (const index of users.keys()) {
+    const response = await mfa.app.inject({ method: 'POST', url: '/bad-login', payload: { index } })
+    t.equal(response.statusCode, 500)
+    t.equal(response.json().code, 'FST_PASSKEY_MFA_ARGUMENT_INVALID')
+  }
 })

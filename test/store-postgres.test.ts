@@ -1,7 +1,9 @@
 import t from 'tap'
 import pg from 'pg'
 import { randomBytes } from 'node:crypto'
-import { storeContract } from './helpers/store-contract.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { PasskeyStore } from '../src/engine/store.js'
+import { failedAddWritesNothing, nonce, passkey, raceFirstPasskeys, storeContract } from './helpers/store-contract.js'
 
 const url = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const unreachable = await probe(url)
@@ -20,12 +22,46 @@ if (unreachable !== null) {
     await admin.end()
   })
 
-  storeContract(t, async () => {
-    const store = new PostgresStore({ connectionString: url, schema })
+  /** A store on the shared schema, emptied. */
+  async function emptied (store: PasskeyStore): Promise<PasskeyStore> {
     await store.init()
     const { rows } = await admin.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema])
     await admin.query(`TRUNCATE ${rows.map(({ tablename }) => `"${schema}"."${tablename}"`).join(', ')}`)
     return store
+  }
+
+  storeContract(t, async () => await emptied(new PostgresStore({ connectionString: url, schema })))
+
+  t.test('two stores (two pools) on one schema add only one first passkey', async (t) => {
+    const stores = [new PostgresStore({ connectionString: url, schema }), new PostgresStore({ connectionString: url, schema })]
+    t.teardown(() => Promise.all(stores.map((store) => store.close())))
+    for (const store of stores) await emptied(store)
+    await raceFirstPasskeys(t, stores)
+  })
+
+  t.test('a credential ID inserted by a concurrent transaction: taken once it commits, free once it rolls back', async (t) => {
+    const store = await emptied(new PostgresStore({ connectionString: url, schema }))
+    t.teardown(() => store.close())
+    const other = await admin.connect()
+    t.teardown(() => other.release())
+    for (const [end, answer] of [['COMMIT', 'credential-taken'], ['ROLLBACK', 'added']] as const) {
+      await other.query('BEGIN')
+      await other.query(`INSERT INTO "${schema}".passkeys VALUES ($1, $1, 'bob', 'aA', '\\x00', 0, '{}', '', false, false, '', 0)`,
+        [end])
+      const adding = store.addPasskey(passkey({ id: `alice-${end}`, credentialId: end }), nonce({ key: end }), false)
+      const waiting = `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%"${schema}".passkeys%'`
+      while ((await admin.query(waiting)).rowCount === 0) await sleep(10)
+      await other.query(end)
+      t.equal(await adding, answer, end)
+      t.equal((await store.findPasskey(end))?.externalId, end === 'COMMIT' ? 'bob' : 'alice', `${end}: the credential's owner`)
+      t.equal((await store.takeNonce(end)) !== null, answer === 'added', `${end}: the nonce is stored only when added`)
+    }
+  })
+
+  t.test('a failed add rolls back and releases its connection', async (t) => {
+    const pool = new pg.Pool({ connectionString: url, max: 1 })
+    t.teardown(() => pool.end())
+    await failedAddWritesNothing(t, await emptied(new PostgresStore({ pool, schema })))
   })
 
   t.test('concurrent init of a new schema succeeds everywhere', async (t) => {

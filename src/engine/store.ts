@@ -27,6 +27,8 @@ export interface TransactionRecord {
   kind: CeremonyKind
   externalId: string
   passkeyDisplayName: string | null
+  /** A register transaction that may only add the user's first passkey (enrollment after a first factor). */
+  firstPasskeyOnly: boolean
   /** The latest started ceremony; a new start replaces it. */
   handshake: HandshakeRecord | null
   /** Epoch milliseconds. */
@@ -72,6 +74,9 @@ export interface PasskeyRecord {
   lastUsedAt: number | null
 }
 
+/** What {@link PasskeyStore.addPasskey} did. */
+export type AddPasskeyResult = 'added' | 'credential-taken' | 'not-first'
+
 /** The changes a successful assertion makes to its passkey. */
 export interface PasskeyUse {
   id: string
@@ -107,10 +112,11 @@ export interface PasskeyStore {
   listPasskeys(externalId: string): Promise<PasskeyRecord[]>
   findPasskey(credentialId: string): Promise<PasskeyRecord | null>
   /**
-   * Atomically inserts the passkey and its nonce. Returns `false`, writing nothing, when the
-   * credential ID is already registered.
+   * Atomically inserts the passkey and its nonce. Writes nothing and answers `credential-taken` when
+   * the credential ID is already registered (checked first), or `not-first` when `firstOnly` and the
+   * user already has a passkey (also one added concurrently); otherwise `added`.
    */
-  addPasskey(passkey: PasskeyRecord, nonce: NonceRecord): Promise<boolean>
+  addPasskey(passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult>
   /**
    * Atomically records an assertion and inserts its nonce. Returns `false`, writing nothing, when the
    * passkey is gone or its counter is no longer `previousCounter`.

@@ -12,6 +12,11 @@ export interface CreateRegisterTransactionArgs {
   externalId: string
   /** The name the authenticator shows for the new passkey, e.g. the user's email. */
   passkeyDisplayName: string
+  /**
+   * Refuse the registration if the user has a passkey by the time it finishes (enrollment after a
+   * first factor alone may add a first passkey, never a second one). Default `false`.
+   */
+  firstPasskeyOnly?: boolean
 }
 
 /** Arguments of {@link createAuthenticateTransaction}. */
@@ -21,11 +26,11 @@ export interface CreateAuthenticateTransactionArgs {
 
 /** Creates a transaction that lets the browser register a passkey for the user; returns its ID. */
 export async function createRegisterTransaction (
-  ctx: EngineContext, { externalId, passkeyDisplayName }: CreateRegisterTransactionArgs
+  ctx: EngineContext, { externalId, passkeyDisplayName, firstPasskeyOnly = false }: CreateRegisterTransactionArgs
 ): Promise<string> {
   checkText(externalId, 'externalId')
   checkText(passkeyDisplayName, 'passkeyDisplayName')
-  return createTransaction(ctx, 'register', externalId, passkeyDisplayName)
+  return createTransaction(ctx, 'register', externalId, passkeyDisplayName, firstPasskeyOnly)
 }
 
 /** Creates a transaction that lets the browser authenticate the user with a passkey; returns its ID. */
@@ -33,11 +38,11 @@ export async function createAuthenticateTransaction (
   ctx: EngineContext, { externalId }: CreateAuthenticateTransactionArgs
 ): Promise<string> {
   checkText(externalId, 'externalId')
-  return createTransaction(ctx, 'authenticate', externalId, null)
+  return createTransaction(ctx, 'authenticate', externalId, null, false)
 }
 
 async function createTransaction (
-  ctx: EngineContext, kind: CeremonyKind, externalId: string, passkeyDisplayName: string | null
+  ctx: EngineContext, kind: CeremonyKind, externalId: string, passkeyDisplayName: string | null, firstPasskeyOnly: boolean
 ): Promise<string> {
   const transactionId = randomToken()
   await ctx.store.createTransaction({
@@ -45,6 +50,7 @@ async function createTransaction (
     kind,
     externalId,
     passkeyDisplayName,
+    firstPasskeyOnly,
     handshake: null,
     expiresAt: ctx.options.now() + ctx.options.transactionLifetimeMs
   })

@@ -57,7 +57,8 @@ export class SessionCookie {
 
   /**
    * Adds the `Set-Cookie` for `state` (sealed until `expiresAt`), or clears the cookie when anonymous.
-   * The sealed `base64;base64` travels as `base64url.base64url`, which needs no URL-encoding.
+   * The sealed `base64;base64` travels as `base64url.base64url`, which needs no URL-encoding; Fastify
+   * appends it to any `Set-Cookie` the host sets.
    */
   write (reply: FastifyReply, state: MfaState, expiresAt: number): void {
     const { name, secure, sameSite } = this.#options
@@ -65,8 +66,7 @@ export class SessionCookie {
     const cookie = state.level === 'anonymous'
       ? fastifyCookie.serialize(name, '', { ...attributes, expires: new Date(0) })
       : fastifyCookie.serialize(name, toCookieValue(this.#seal.encode(this.#seal.create(toStored(state)))), { ...attributes, expires: new Date(expiresAt) })
-    const previous = reply.getHeader('set-cookie')
-    reply.header('set-cookie', previous === undefined ? cookie : [previous, cookie].flat())
+    reply.header('set-cookie', cookie)
   }
 }
 

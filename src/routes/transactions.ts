@@ -22,7 +22,11 @@ export async function transactionRoutes (fastify: FastifyInstance, { runtime }: 
     assertCanStart(session, kind, hasPasskeys)
     const { externalId } = session
     const transactionId = kind === 'register'
-      ? await engine.createRegisterTransaction({ externalId, passkeyDisplayName: (await findUserOrFail(options, externalId, request)).displayName })
+      ? await engine.createRegisterTransaction({
+        externalId,
+        passkeyDisplayName: (await findUserOrFail(options, externalId, request)).displayName,
+        firstPasskeyOnly: enrolling
+      })
       : await engine.createAuthenticateTransaction({ externalId })
     mfa.apply({ type: 'transaction', id: transactionId, kind, hasPasskeys })
     request.log.info({ event: 'transaction-created', kind, externalId }, 'passkey-mfa: passkey transaction created')

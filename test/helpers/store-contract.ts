@@ -12,6 +12,7 @@ function transaction (overrides: Partial<TransactionRecord> = {}): TransactionRe
     kind: 'register',
     externalId: 'alice',
     passkeyDisplayName: 'Alice',
+    firstPasskeyOnly: false,
     handshake: null,
     expiresAt: NOW + 10 * MINUTE,
     ...overrides
@@ -22,7 +23,8 @@ function handshake (overrides: Partial<HandshakeRecord> = {}): HandshakeRecord {
   return { id: 'handshake-1', challenge: 'Y2hhbGxlbmdl', userHandle: 'dXNlci1oYW5kbGU', expiresAt: NOW + MINUTE, ...overrides }
 }
 
-function nonce (overrides: Partial<NonceRecord> = {}): NonceRecord {
+/** Alice's register nonce for `passkey-1`, with `overrides`. */
+export function nonce (overrides: Partial<NonceRecord> = {}): NonceRecord {
   return {
     key: 'nonce-digest',
     externalId: 'alice',
@@ -34,7 +36,8 @@ function nonce (overrides: Partial<NonceRecord> = {}): NonceRecord {
   }
 }
 
-function passkey (overrides: Partial<PasskeyRecord> = {}): PasskeyRecord {
+/** Alice's passkey `passkey-1`, with `overrides`. */
+export function passkey (overrides: Partial<PasskeyRecord> = {}): PasskeyRecord {
   return {
     id: 'passkey-1',
     credentialId: 'Y3JlZGVudGlhbC0x',
@@ -88,23 +91,25 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
   t.test('init twice is harmless', async (t) => {
     const store = await open(t)
     await store.createTransaction(transaction())
-    t.ok(await store.addPasskey(passkey(), nonce()))
+    t.equal(await store.addPasskey(passkey(), nonce(), false), 'added')
     await store.init()
     t.strictSame(await store.getTransaction('transaction-digest'), transaction())
     t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
-    t.ok(await store.addPasskey(passkey({ id: 'passkey-2', credentialId: 'other' }), nonce({ key: 'other' })))
+    t.equal(await store.addPasskey(passkey({ id: 'passkey-2', credentialId: 'other' }), nonce({ key: 'other' }), false), 'added')
   })
 
   t.test('transactions', async (t) => {
-    t.test('round-trip with and without a handshake', async (t) => {
+    t.test('round-trip with and without a handshake, first passkey only or not', async (t) => {
       const store = await open(t)
       const started = transaction({
         key: 'started', kind: 'authenticate', passkeyDisplayName: null, handshake: handshake({ userHandle: null })
       })
-      await store.createTransaction(transaction())
-      await store.createTransaction(started)
+      const enrollment = transaction({ key: 'enrollment', firstPasskeyOnly: true })
+      for (const record of [transaction(), started, enrollment]) await store.createTransaction(record)
       t.strictSame(await store.getTransaction('transaction-digest'), transaction())
       t.strictSame(await store.getTransaction('started'), started)
+      t.strictSame(await store.getTransaction('enrollment'), enrollment)
+      t.strictSame(await store.takeTransaction('enrollment'), enrollment)
     })
 
     t.test('get of an unknown key is null', async (t) => {
@@ -169,14 +174,14 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
   t.test('nonces', async (t) => {
     t.test('addPasskey stores its nonce, taken once', async (t) => {
       const store = await open(t)
-      t.equal(await store.addPasskey(passkey(), nonce()), true)
+      t.equal(await store.addPasskey(passkey(), nonce(), false), 'added')
       t.strictSame(await store.takeNonce('nonce-digest'), nonce())
       t.equal(await store.takeNonce('nonce-digest'), null)
     })
 
     t.test('recordPasskeyUse stores its nonce, taken once', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey(), nonce())
+      await store.addPasskey(passkey(), nonce(), false)
       t.equal(await store.recordPasskeyUse(use(), authentication()), true)
       t.strictSame(await store.takeNonce('use-nonce-digest'), authentication())
       t.equal(await store.takeNonce('use-nonce-digest'), null)
@@ -184,7 +189,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
 
     t.test('take returns an expired nonce', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey(), nonce({ expiresAt: NOW - MINUTE }))
+      await store.addPasskey(passkey(), nonce({ expiresAt: NOW - MINUTE }), false)
       t.strictSame(await store.takeNonce('nonce-digest'), nonce({ expiresAt: NOW - MINUTE }))
     })
 
@@ -195,7 +200,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
 
     t.test('10 parallel takes: exactly one gets it', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey(), nonce())
+      await store.addPasskey(passkey(), nonce(), false)
       const taken = await Promise.all(Array.from({ length: 10 }, () => store.takeNonce('nonce-digest')))
       t.strictSame(nonNull(taken), [nonce()])
     })
@@ -204,43 +209,85 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
   t.test('addPasskey', async (t) => {
     t.test('stores the passkey', async (t) => {
       const store = await open(t)
-      t.equal(await store.addPasskey(passkey(), nonce()), true)
+      t.equal(await store.addPasskey(passkey(), nonce(), false), 'added')
       t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
       t.strictSame(await store.listPasskeys('alice'), [passkey()])
     })
 
+    t.test('without firstOnly, a user adds any number of passkeys', async (t) => {
+      const store = await open(t)
+      const second = passkey({ id: 'passkey-2', credentialId: 'credential-2', createdAt: NOW + 1 })
+      t.equal(await store.addPasskey(passkey(), nonce(), false), 'added')
+      t.equal(await store.addPasskey(second, nonce({ key: 'second', passkeyId: 'passkey-2' }), false), 'added')
+      t.strictSame(await store.listPasskeys('alice'), [passkey(), second])
+    })
+
+    t.test('firstOnly adds the user\'s first passkey, with its nonce', async (t) => {
+      const store = await open(t)
+      t.equal(await store.addPasskey(passkey(), nonce(), true), 'added')
+      t.strictSame(await store.listPasskeys('alice'), [passkey()])
+      t.strictSame(await store.takeNonce('nonce-digest'), nonce())
+    })
+
+    t.test('firstOnly refuses a user who has a passkey as not-first, writing nothing', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce(), false)
+      const second = passkey({ id: 'passkey-2', credentialId: 'credential-2' })
+      t.equal(await store.addPasskey(second, nonce({ key: 'second', passkeyId: 'passkey-2' }), true), 'not-first')
+      t.equal(await store.takeNonce('second'), null, 'the nonce is not stored')
+      t.equal(await store.findPasskey('credential-2'), null)
+      t.strictSame(await store.listPasskeys('alice'), [passkey()])
+    })
+
+    t.test('firstOnly is about the user\'s own passkeys only', async (t) => {
+      const store = await open(t)
+      const bobs = passkey({ id: 'bobs', credentialId: 'bobs', externalId: 'bob' })
+      await store.addPasskey(bobs, nonce({ key: 'bobs', externalId: 'bob' }), false)
+      t.equal(await store.addPasskey(passkey(), nonce(), true), 'added')
+      t.strictSame(await store.listPasskeys('alice'), [passkey()])
+      t.strictSame(await store.listPasskeys('bob'), [bobs])
+    })
+
     t.test('a taken credential ID is refused, writing nothing', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey(), nonce())
+      await store.addPasskey(passkey(), nonce(), false)
       for (const externalId of ['alice', 'bob']) {
-        const duplicate = passkey({ id: `passkey-${externalId}`, externalId, name: 'Duplicate' })
-        t.equal(await store.addPasskey(duplicate, nonce({ key: `nonce-${externalId}`, externalId })), false, externalId)
-        t.equal(await store.takeNonce(`nonce-${externalId}`), null, `${externalId}'s nonce is not stored`)
+        for (const firstOnly of [false, true]) {
+          const name = `${externalId}, firstOnly ${firstOnly}`
+          const duplicate = passkey({ id: `passkey-${name}`, externalId, name: 'Duplicate' })
+          t.equal(await store.addPasskey(duplicate, nonce({ key: `nonce-${name}`, externalId }), firstOnly),
+            'credential-taken', `${name}: checked before not-first`)
+          t.equal(await store.takeNonce(`nonce-${name}`), null, `${name}: the nonce is not stored`)
+        }
       }
       t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
       t.strictSame(await store.listPasskeys('alice'), [passkey()])
       t.strictSame(await store.listPasskeys('bob'), [])
     })
 
-    t.test('10 parallel adds of one credential ID: exactly one succeeds', async (t) => {
+    t.test('10 parallel adds of one credential ID: exactly one is added', async (t) => {
       const store = await open(t)
       const attempts = Array.from({ length: 10 }, (_, i) => ({
-        passkey: passkey({ id: `passkey-${i}` }),
-        nonce: nonce({ key: `nonce-${i}`, passkeyId: `passkey-${i}` })
+        passkey: passkey({ id: `passkey-${i}`, externalId: `user-${i}` }),
+        nonce: nonce({ key: `nonce-${i}`, externalId: `user-${i}`, passkeyId: `passkey-${i}` })
       }))
-      const added = await Promise.all(attempts.map((attempt) => store.addPasskey(attempt.passkey, attempt.nonce)))
-      t.equal(added.filter(Boolean).length, 1)
-      const winner = attempts[added.indexOf(true)]!
-      t.strictSame(await store.listPasskeys('alice'), [winner.passkey])
+      const results = await Promise.all(attempts.map((attempt, i) => store.addPasskey(attempt.passkey, attempt.nonce, i % 2 === 0)))
+      t.strictSame([...results].sort(), ['added', ...Array<string>(9).fill('credential-taken')])
+      const winner = attempts[results.indexOf('added')]!
+      t.strictSame(await store.findPasskey(passkey().credentialId), winner.passkey)
       const nonces = await Promise.all(attempts.map((attempt) => store.takeNonce(attempt.nonce.key)))
       t.strictSame(nonNull(nonces), [winner.nonce])
     })
 
+    t.test('10 parallel firstOnly adds for one user: exactly one is added', async (t) => {
+      await raceFirstPasskeys(t, [await open(t)])
+    })
+
     t.test('a deleted passkey frees its credential ID', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey(), nonce())
+      await store.addPasskey(passkey(), nonce(), false)
       await store.deletePasskey('alice', 'passkey-1')
-      t.equal(await store.addPasskey(passkey({ id: 'passkey-2', externalId: 'bob' }), nonce({ key: 'again' })), true)
+      t.equal(await store.addPasskey(passkey({ id: 'passkey-2', externalId: 'bob' }), nonce({ key: 'again' }), false), 'added')
       t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ id: 'passkey-2', externalId: 'bob' }))
     })
   })
@@ -248,7 +295,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
   t.test('recordPasskeyUse', async (t) => {
     t.test('updates counter, backedUp and lastUsedAt only', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey({ counter: 7 }), nonce())
+      await store.addPasskey(passkey({ counter: 7 }), nonce(), false)
       t.equal(await store.recordPasskeyUse(use({ previousCounter: 7, counter: 8 }), authentication()), true)
       const updated = passkey({ counter: 8, backedUp: true, lastUsedAt: NOW + MINUTE })
       t.strictSame(await store.findPasskey(passkey().credentialId), updated)
@@ -259,7 +306,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
 
     t.test('a stale counter is refused, writing nothing', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey({ counter: 7 }), nonce())
+      await store.addPasskey(passkey({ counter: 7 }), nonce(), false)
       t.equal(await store.recordPasskeyUse(use({ previousCounter: 6, counter: 8 }), authentication()), false)
       t.equal(await store.takeNonce('use-nonce-digest'), null)
       t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ counter: 7 }))
@@ -267,7 +314,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
 
     t.test('a deleted or unknown passkey is refused, writing nothing', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey(), nonce())
+      await store.addPasskey(passkey(), nonce(), false)
       await store.deletePasskey('alice', 'passkey-1')
       t.equal(await store.recordPasskeyUse(use(), authentication()), false)
       t.equal(await store.recordPasskeyUse(use({ id: 'unknown' }), authentication()), false)
@@ -276,7 +323,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
 
     t.test('10 parallel uses from one counter: exactly one succeeds', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey(), nonce())
+      await store.addPasskey(passkey(), nonce(), false)
       const recorded = await Promise.all(Array.from({ length: 10 }, (_, i) =>
         store.recordPasskeyUse(use({ counter: i + 1 }), authentication({ key: `use-${i}` }))))
       t.equal(recorded.filter(Boolean).length, 1)
@@ -297,8 +344,8 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
         passkey({ id: 'e', credentialId: 'credential-e', createdAt: NOW + 1 }),
         passkey({ id: 'd', credentialId: 'credential-d', createdAt: NOW + 1 })
       ]
-      for (const record of own) await store.addPasskey(record, nonce({ key: record.id }))
-      await store.addPasskey(passkey({ id: 'bobs', credentialId: 'bobs', externalId: 'bob' }), nonce({ key: 'bobs' }))
+      for (const record of own) await store.addPasskey(record, nonce({ key: record.id }), false)
+      await store.addPasskey(passkey({ id: 'bobs', credentialId: 'bobs', externalId: 'bob' }), nonce({ key: 'bobs' }), false)
       t.strictSame((await store.listPasskeys('alice')).map((record) => record.id), ['b', 'a', 'd', 'e', 'c'])
       t.strictSame(await store.listPasskeys('bob'), [passkey({ id: 'bobs', credentialId: 'bobs', externalId: 'bob' })])
       t.strictSame(await store.listPasskeys('carol'), [])
@@ -306,7 +353,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
 
     t.test('findPasskey by credential ID', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey(), nonce())
+      await store.addPasskey(passkey(), nonce(), false)
       t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
       t.equal(await store.findPasskey('passkey-1'), null, 'not by passkey ID')
       t.equal(await store.findPasskey('unknown'), null)
@@ -326,7 +373,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
           lastUsedAt: NOW + MINUTE
         })
       ]
-      for (const record of records) await store.addPasskey(record, nonce({ key: record.id }))
+      for (const record of records) await store.addPasskey(record, nonce({ key: record.id }), false)
       for (const record of records) {
         const found = await store.findPasskey(record.credentialId)
         t.strictSame(found, record)
@@ -337,7 +384,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
 
     t.test('renamePasskey only by the owner', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey(), nonce())
+      await store.addPasskey(passkey(), nonce(), false)
       t.equal(await store.renamePasskey('bob', 'passkey-1', 'Stolen'), null)
       t.equal(await store.renamePasskey('alice', 'unknown', 'Ghost'), null)
       t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
@@ -347,7 +394,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
 
     t.test('deletePasskey only by the owner', async (t) => {
       const store = await open(t)
-      await store.addPasskey(passkey(), nonce())
+      await store.addPasskey(passkey(), nonce(), false)
       t.equal(await store.deletePasskey('bob', 'passkey-1'), false)
       t.equal(await store.deletePasskey('alice', 'unknown'), false)
       t.strictSame(await store.listPasskeys('alice'), [passkey()])
@@ -417,7 +464,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     const store = await open(t)
     for (const [key, expiresAt] of [['expired', NOW - 1], ['at-now', NOW], ['live', NOW + 1]] as const) {
       await store.createTransaction(transaction({ key, expiresAt }))
-      await store.addPasskey(passkey({ id: key, credentialId: key, createdAt: NOW - MINUTE }), nonce({ key, expiresAt }))
+      await store.addPasskey(passkey({ id: key, credentialId: key, createdAt: NOW - MINUTE }), nonce({ key, expiresAt }), false)
       await store.revokeSession(revocation({ sessionId: key, revokedAt: NOW - MINUTE, expiresAt }))
     }
     t.equal(await store.sweep(NOW), 3)
@@ -431,4 +478,37 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     t.equal((await store.listPasskeys('alice')).length, 3, 'passkeys are never swept')
     t.equal(await store.sweep(NOW + MINUTE), 2, 'the kept revocations, now expired, were all that was left')
   })
+}
+
+/**
+ * Races 10 `firstOnly` adds of distinct credentials for one user, spread over `stores` (instances on
+ * one shared, empty database): exactly one is added, with its nonce, and the others are `not-first`.
+ */
+export async function raceFirstPasskeys (t: Test, stores: PasskeyStore[]): Promise<void> {
+  const attempts = Array.from({ length: 10 }, (_, i) => ({
+    passkey: passkey({ id: `passkey-${i}`, credentialId: `credential-${i}` }),
+    nonce: nonce({ key: `nonce-${i}`, passkeyId: `passkey-${i}` })
+  }))
+  const results = await Promise.all(attempts.map((attempt, i) =>
+    stores[i % stores.length]!.addPasskey(attempt.passkey, attempt.nonce, true)))
+  t.strictSame([...results].sort(), ['added', ...Array<string>(9).fill('not-first')])
+  const winner = attempts[results.indexOf('added')]!
+  for (const store of stores) t.strictSame(await store.listPasskeys('alice'), [winner.passkey])
+  const nonces = await Promise.all(attempts.map((attempt) => stores[0]!.takeNonce(attempt.nonce.key)))
+  t.strictSame(nonNull(nonces), [winner.nonce])
+}
+
+/**
+ * Makes `store` fail an add after its passkey is written (its nonce breaks a constraint): the add
+ * throws and writes nothing, and the store then adds that passkey normally.
+ */
+export async function failedAddWritesNothing (t: Test, store: PasskeyStore): Promise<void> {
+  for (const firstOnly of [false, true]) {
+    await t.rejects(store.addPasskey(passkey(), nonce({ kind: 'bogus' as never }), firstOnly), `firstOnly ${firstOnly}`)
+  }
+  t.equal(await store.findPasskey(passkey().credentialId), null)
+  t.strictSame(await store.listPasskeys('alice'), [])
+  t.equal(await store.takeNonce('nonce-digest'), null)
+  t.equal(await store.addPasskey(passkey(), nonce(), true), 'added')
+  t.strictSame(await store.takeNonce('nonce-digest'), nonce())
 }

@@ -1,6 +1,6 @@
 import { verifyRegistrationResponse } from '@simplewebauthn/server'
 import type { RegistrationResponseJSON, VerifiedRegistrationResponse } from '@simplewebauthn/server'
-import { CredentialExistsError, RegistrationRejectedError } from '../../errors.js'
+import { CredentialExistsError, RegistrationForbiddenError, RegistrationRejectedError } from '../../errors.js'
 import { aaguidName } from '../aaguid-names.js'
 import type { EngineContext } from '../context.js'
 import { crossOriginAllowed } from '../cross-origin.js'
@@ -21,7 +21,9 @@ export interface FinishRegistrationArgs {
 
 /**
  * Finishes a registration ceremony: consumes the transaction, verifies the attestation, stores the
- * passkey and issues a one-time nonce, in one atomic store call. Returns the nonce.
+ * passkey and issues a one-time nonce, in one atomic store call. Returns the nonce. A transaction
+ * for the user's first passkey only is refused (`FST_PASSKEY_MFA_REGISTRATION_FORBIDDEN`) once the
+ * user has one.
  */
 export async function finishRegistration (
   ctx: EngineContext, { transactionId, handshakeId, response }: FinishRegistrationArgs
@@ -64,7 +66,9 @@ export async function finishRegistration (
   const { nonce, record } = newNonce(ctx, {
     externalId: transaction.externalId, kind: 'register', transactionId, passkeyId: passkey.id
   })
-  if (!await store.addPasskey(passkey, record)) throw new CredentialExistsError()
+  const added = await store.addPasskey(passkey, record, transaction.firstPasskeyOnly)
+  if (added === 'credential-taken') throw new CredentialExistsError()
+  if (added === 'not-first') throw new RegistrationForbiddenError()
   return nonce
 }
 

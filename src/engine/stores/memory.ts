@@ -1,5 +1,5 @@
 import type {
-  HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 
 /**
@@ -54,12 +54,13 @@ export class MemoryStore implements PasskeyStore {
     return id === undefined ? null : copy(this.#passkeys.get(id))
   }
 
-  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord): Promise<boolean> {
-    if (this.#passkeyIdByCredential.has(passkey.credentialId)) return false
+  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
+    if (this.#passkeyIdByCredential.has(passkey.credentialId)) return 'credential-taken'
+    if (firstOnly && [...this.#passkeys.values()].some(({ externalId }) => externalId === passkey.externalId)) return 'not-first'
     this.#passkeys.set(passkey.id, structuredClone(passkey))
     this.#passkeyIdByCredential.set(passkey.credentialId, passkey.id)
     this.#nonces.set(nonce.key, { ...nonce })
-    return true
+    return 'added'
   }
 
   async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord): Promise<boolean> {

@@ -1,4 +1,4 @@
-/** The SQL statements of the PostgreSQL store, each method's being one statement. */
+/** The SQL statements of the PostgreSQL store: one per method, and the lock `addPasskey` takes first. */
 import { schemaSql, tables } from './postgres-schema.js'
 
 /** The SQL of a store, by method. */
@@ -14,23 +14,35 @@ export function statements (schema: string) {
   return {
     schema: schemaSql(schema),
     insertTransaction: `
-      INSERT INTO ${transactions} (key, kind, external_id, passkey_display_name, handshake, expires_at)
-      VALUES ($1, $2, $3, $4, $5, $6)`,
+      INSERT INTO ${transactions} (key, kind, external_id, passkey_display_name, first_passkey_only, handshake,
+        expires_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     getTransaction: `SELECT * FROM ${transactions} WHERE key = $1`,
     saveHandshake: `UPDATE ${transactions} SET handshake = $2 WHERE key = $1`,
     takeTransaction: `DELETE FROM ${transactions} WHERE key = $1 RETURNING *`,
     takeNonce: `DELETE FROM ${nonces} WHERE key = $1 RETURNING *`,
     listPasskeys: `SELECT * FROM ${passkeys} WHERE external_id = $1 ORDER BY created_at, id COLLATE "C"`,
     findPasskey: `SELECT * FROM ${passkeys} WHERE credential_id = $1`,
-    // The nonce is inserted only when the passkey is; a taken credential ID inserts neither.
+    // Held until commit, it serializes the adds of one user: each sees the passkeys the others added.
+    lockUserPasskeys: `SELECT pg_advisory_xact_lock(hashtext('fastify-passkey-mfa:passkeys:' || $1))`,
+    // The refusal, if any, is checked first (credential ID, then `firstOnly` $20); the nonce is inserted
+    // only when the passkey is. A credential ID that a concurrent transaction inserts under another
+    // user's lock is seen by ON CONFLICT only, hence the last ELSE.
     addPasskey: `
-      WITH added AS (
+      WITH refusal AS (
+        SELECT CASE
+          WHEN EXISTS (SELECT 1 FROM ${passkeys} WHERE credential_id = $8) THEN 'credential-taken'
+          WHEN $20 AND EXISTS (SELECT 1 FROM ${passkeys} WHERE external_id = $9) THEN 'not-first'
+        END AS reason
+      ), added AS (
         INSERT INTO ${passkeys} (id, credential_id, external_id, user_handle, public_key, counter, transports,
           aaguid, backup_eligible, backed_up, name, created_at, last_used_at)
-        VALUES ($7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+        SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM refusal WHERE reason IS NULL
         ON CONFLICT (credential_id) DO NOTHING
         RETURNING 1
-      )${insertNonceFrom('added')}`,
+      ), nonce AS (${insertNonceFrom('added')})
+      SELECT coalesce(reason, CASE WHEN EXISTS (SELECT 1 FROM added) THEN 'added' ELSE 'credential-taken' END) AS result
+      FROM refusal`,
     recordPasskeyUse: `
       WITH used AS (
         UPDATE ${passkeys} SET counter = $9, backed_up = $10, last_used_at = $11

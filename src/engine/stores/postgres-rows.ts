@@ -15,6 +15,7 @@ export interface TransactionRow {
   kind: CeremonyKind
   external_id: string
   passkey_display_name: string | null
+  first_passkey_only: boolean
   handshake: HandshakeRecord | null
   expires_at: BigintText
 }
@@ -53,10 +54,10 @@ export interface RevocationRow {
   expires_at: BigintText
 }
 
-/** The values `$1` to `$6` of `insertTransaction`. */
+/** The values `$1` to `$7` of `insertTransaction`. */
 export function transactionValues (transaction: TransactionRecord): unknown[] {
-  const { key, kind, externalId, passkeyDisplayName, handshake, expiresAt } = transaction
-  return [key, kind, externalId, passkeyDisplayName, handshake, expiresAt]
+  const { key, kind, externalId, passkeyDisplayName, firstPasskeyOnly, handshake, expiresAt } = transaction
+  return [key, kind, externalId, passkeyDisplayName, firstPasskeyOnly, handshake, expiresAt]
 }
 
 /** The values `$1` to `$6` of the statements that insert a nonce. */
@@ -91,6 +92,7 @@ export function toTransaction (row: TransactionRow | undefined): TransactionReco
     kind: row.kind,
     externalId: row.external_id,
     passkeyDisplayName: row.passkey_display_name,
+    firstPasskeyOnly: row.first_passkey_only,
     handshake: row.handshake,
     expiresAt: Number(row.expires_at)
   }

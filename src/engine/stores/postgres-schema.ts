@@ -25,6 +25,7 @@ export function schemaSql (schema: string): string {
       kind TEXT NOT NULL CHECK (kind IN ('register', 'authenticate')),
       external_id TEXT NOT NULL,
       passkey_display_name TEXT,
+      first_passkey_only BOOLEAN NOT NULL,
       handshake JSONB,
       expires_at BIGINT NOT NULL
     );

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import type {
-  HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 import { statements, type Statements } from './postgres-queries.js'
 import {
@@ -19,7 +19,8 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/i
 
 /**
  * A store in a PostgreSQL database, for apps running on several servers. Each method is one
- * statement, so takes and the passkey writes with their nonce are atomic.
+ * statement, so takes and the passkey writes with their nonce are atomic; `addPasskey` runs its
+ * statement in a transaction holding a lock on the user, so concurrent adds see each other.
  *
  * @example
  * const store = new PostgresStore({ connectionString: 'postgres://app@db.internal/app', schema: 'passkey_mfa' })
@@ -73,8 +74,13 @@ export class PostgresStore implements PasskeyStore {
     return toPasskeyOrNull(await this.#row<PasskeyRow>(this.#sql.findPasskey, [credentialId]))
   }
 
-  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord): Promise<boolean> {
-    return await this.#changes(this.#sql.addPasskey, [...nonceValues(nonce), ...passkeyValues(passkey)])
+  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
+    return await this.#transaction(async (client) => {
+      await client.query(this.#sql.lockUserPasskeys, [passkey.externalId])
+      const { rows } = await client.query<{ result: AddPasskeyResult }>(
+        this.#sql.addPasskey, [...nonceValues(nonce), ...passkeyValues(passkey), firstOnly])
+      return rows[0]!.result
+    })
   }
 
   async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord): Promise<boolean> {
@@ -103,6 +109,23 @@ export class PostgresStore implements PasskeyStore {
 
   async close (): Promise<void> {
     if (this.#ownsPool) await this.#pool.end()
+  }
+
+  /** Runs `body` in a transaction on a client of its own, rolled back when anything fails. */
+  async #transaction<T> (body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect()
+    let result: T
+    try {
+      await client.query('BEGIN')
+      result = await body(client)
+      await client.query('COMMIT')
+    } catch (error) {
+      await client.query('ROLLBACK')
+      throw error
+    } finally {
+      client.release()
+    }
+    return result
   }
 
   async #rows<Row extends pg.QueryResultRow> (text: string, values: unknown[]): Promise<Row[]> {

@@ -12,6 +12,7 @@ export interface TransactionRow {
   kind: CeremonyKind
   external_id: string
   passkey_display_name: string | null
+  first_passkey_only: 0 | 1
   /** JSON of the {@link HandshakeRecord}. */
   handshake: string | null
   expires_at: number
@@ -53,7 +54,10 @@ export interface RevocationRow {
 }
 
 /** The named parameters that insert a transaction. */
-export type TransactionParams = Omit<TransactionRecord, 'handshake'> & { handshake: string | null }
+export type TransactionParams = Omit<TransactionRecord, 'firstPasskeyOnly' | 'handshake'> & {
+  firstPasskeyOnly: number
+  handshake: string | null
+}
 
 /** The named parameters that record a passkey use. */
 export type UseParams = Omit<PasskeyUse, 'backedUp'> & { backedUp: number }
@@ -67,8 +71,12 @@ export type PasskeyParams = Omit<PasskeyRecord, 'transports' | 'backupEligible' 
 
 /** The parameters of `transaction`. */
 export function transactionParams (transaction: TransactionRecord): TransactionParams {
-  const { handshake } = transaction
-  return { ...transaction, handshake: handshake === null ? null : JSON.stringify(handshake) }
+  const { firstPasskeyOnly, handshake } = transaction
+  return {
+    ...transaction,
+    firstPasskeyOnly: Number(firstPasskeyOnly),
+    handshake: handshake === null ? null : JSON.stringify(handshake)
+  }
 }
 
 /** The parameters of `use`. */
@@ -94,6 +102,7 @@ export function toTransaction (row: TransactionRow | undefined): TransactionReco
     kind: row.kind,
     externalId: row.external_id,
     passkeyDisplayName: row.passkey_display_name,
+    firstPasskeyOnly: row.first_passkey_only === 1,
     handshake: row.handshake === null ? null : JSON.parse(row.handshake) as HandshakeRecord,
     expiresAt: row.expires_at
   }

@@ -1,6 +1,6 @@
 /** The schema of the SQLite store and the statements it prepares once, at `init()`. */
 import type Database from 'better-sqlite3'
-import type { NonceRecord, PasskeyRecord, PasskeyUse, SessionRevocation } from '../store.js'
+import type { AddPasskeyResult, NonceRecord, PasskeyRecord, PasskeyUse, SessionRevocation } from '../store.js'
 import {
   passkeyParams, useParams,
   type NonceRow, type PasskeyParams, type PasskeyRow, type RevocationRow, type TransactionParams, type TransactionRow,
@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS passkey_transactions (
   kind TEXT NOT NULL CHECK (kind IN ('register', 'authenticate')),
   external_id TEXT NOT NULL,
   passkey_display_name TEXT,
+  first_passkey_only INTEGER NOT NULL CHECK (first_passkey_only IN (0, 1)),
   handshake TEXT,
   expires_at INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
@@ -67,8 +68,9 @@ export function prepare (db: Database.Database) {
     INSERT INTO passkeys (id, credential_id, external_id, user_handle, public_key, counter, transports,
       aaguid, backup_eligible, backed_up, name, created_at, last_used_at)
     VALUES (@id, @credentialId, @externalId, @userHandle, @publicKey, @counter, @transports,
-      @aaguid, @backupEligible, @backedUp, @name, @createdAt, @lastUsedAt)
-    ON CONFLICT (credential_id) DO NOTHING`)
+      @aaguid, @backupEligible, @backedUp, @name, @createdAt, @lastUsedAt)`)
+  const credentialTaken = db.prepare<[string], 1>('SELECT 1 FROM passkeys WHERE credential_id = ?').pluck()
+  const hasPasskey = db.prepare<[string], 1>('SELECT 1 FROM passkeys WHERE external_id = ? LIMIT 1').pluck()
   const updateUse = db.prepare<[UseParams]>(`
     UPDATE passkeys SET counter = @counter, backed_up = @backedUp, last_used_at = @lastUsedAt
     WHERE id = @id AND counter = @previousCounter`)
@@ -78,8 +80,9 @@ export function prepare (db: Database.Database) {
 
   return {
     insertTransaction: db.prepare<[TransactionParams]>(`
-      INSERT INTO passkey_transactions (key, kind, external_id, passkey_display_name, handshake, expires_at)
-      VALUES (@key, @kind, @externalId, @passkeyDisplayName, @handshake, @expiresAt)`),
+      INSERT INTO passkey_transactions (key, kind, external_id, passkey_display_name, first_passkey_only, handshake,
+        expires_at)
+      VALUES (@key, @kind, @externalId, @passkeyDisplayName, @firstPasskeyOnly, @handshake, @expiresAt)`),
     getTransaction: db.prepare<[string], TransactionRow>('SELECT * FROM passkey_transactions WHERE key = ?'),
     saveHandshake: db.prepare<[string, string]>('UPDATE passkey_transactions SET handshake = ? WHERE key = ?'),
     takeTransaction: db.prepare<[string], TransactionRow>(
@@ -97,11 +100,15 @@ export function prepare (db: Database.Database) {
       ON CONFLICT (session_id) DO NOTHING`),
     listSessionRevocations: db.prepare<[number], RevocationRow>(
       'SELECT * FROM passkey_revoked_sessions WHERE revoked_at >= ?'),
-    addPasskey: db.transaction((passkey: PasskeyRecord, nonce: NonceRecord): boolean => {
-      if (insertPasskey.run(passkeyParams(passkey)).changes === 0) return false
+    // Immediate: the write lock is taken before the checks, so the writers of several processes
+    // wait for each other (busy_timeout) instead of failing on a snapshot a commit made stale.
+    addPasskey: db.transaction((passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): AddPasskeyResult => {
+      if (credentialTaken.get(passkey.credentialId) !== undefined) return 'credential-taken'
+      if (firstOnly && hasPasskey.get(passkey.externalId) !== undefined) return 'not-first'
+      insertPasskey.run(passkeyParams(passkey))
       insertNonce.run(nonce)
-      return true
-    }),
+      return 'added'
+    }).immediate,
     recordPasskeyUse: db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
       if (updateUse.run(useParams(use)).changes === 0) return false
       insertNonce.run(nonce)

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import type {
-  HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 import { toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction, transactionParams } from './sqlite-rows.js'
 import { prepare, SCHEMA, type Statements } from './sqlite-schema.js'
@@ -61,8 +61,8 @@ export class SqliteStore implements PasskeyStore {
     return toPasskeyOrNull(this.#sql.findPasskey.get(credentialId))
   }
 
-  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord): Promise<boolean> {
-    return this.#sql.addPasskey(passkey, nonce)
+  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
+    return this.#sql.addPasskey(passkey, nonce, firstOnly)
   }
 
   async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord): Promise<boolean> {
