@@ -1,9 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import pg from 'pg'
 import t from 'tap'
 import type { Test } from 'tap'
 import type { PasskeyStore } from '../src/engine/store.js'
@@ -12,7 +10,7 @@ import { ORIGIN } from './helpers/engine-app.js'
 import { PREFIX, buildMfaApp, signIn, signUp } from './helpers/mfa-app.js'
 import type { MfaApp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
-import { PG_URL, postgresReachable } from './helpers/stores.js'
+import { PG_URL, freshPostgresSchema, postgresReachable } from './helpers/stores.js'
 
 const COOKIE = 'passkey_mfa'
 const SYNC_MS = 20
@@ -33,13 +31,7 @@ const sqliteFile: SharedStores = async (t) => {
 /** Two PostgreSQL stores on one fresh schema (dropped in teardown), or `null` when PostgreSQL is unreachable. */
 const postgresSchema: SharedStores = async (t) => {
   if (!await postgresReachable(t)) return null
-  const schema = `pkmfa_test_${process.pid}_${randomBytes(4).toString('hex')}`
-  t.teardown(async () => {
-    const client = new pg.Client({ connectionString: PG_URL })
-    await client.connect()
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await client.end()
-  })
+  const schema = freshPostgresSchema(t)
   const { PostgresStore } = await import('../src/engine/stores/postgres.js')
   return [new PostgresStore({ connectionString: PG_URL, schema }), new PostgresStore({ connectionString: PG_URL, schema })]
 }

@@ -30,6 +30,18 @@ export async function postgresReachable (t: Test): Promise<boolean> {
   }
 }
 
+/** A fresh PostgreSQL schema name, dropped in teardown (the stores on it create it). */
+export function freshPostgresSchema (t: Test): string {
+  const schema = `pkmfa_test_${process.pid}_${randomBytes(4).toString('hex')}`
+  t.teardown(async () => {
+    const client = new pg.Client({ connectionString: PG_URL })
+    await client.connect()
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await client.end()
+  })
+  return schema
+}
+
 /**
  * A fresh, empty store of `kind` (PostgreSQL: in a schema of its own, dropped in teardown), or
  * `null` when PostgreSQL is unreachable outside CI. The caller closes it (the engine does).
@@ -38,15 +50,8 @@ export async function freshStore (t: Test, kind: StoreKind): Promise<PasskeyStor
   if (kind === 'memory') return new MemoryStore()
   if (kind === 'sqlite') return new SqliteStore({ filename: ':memory:' })
   if (!await postgresReachable(t)) return null
-  const schema = `pkmfa_test_${process.pid}_${randomBytes(4).toString('hex')}`
-  t.teardown(async () => {
-    const client = new pg.Client({ connectionString: PG_URL })
-    await client.connect()
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await client.end()
-  })
   const { PostgresStore } = await import('../../src/engine/stores/postgres.js')
-  return new PostgresStore({ connectionString: PG_URL, schema })
+  return new PostgresStore({ connectionString: PG_URL, schema: freshPostgresSchema(t) })
 }
 
 /** Runs `body` as one subtest per store kind, each with a fresh store. */
