@@ -1,0 +1,33 @@
+import type { Agent } from 'node:http'
+import type { AppName } from '../apps/index.js'
+import type { Sample } from '../lib/alternate.js'
+import { RUN_MS, STEP_CONCURRENCY, WARMUP_MS } from '../lib/config.js'
+import { startServer } from '../lib/server-process.js'
+import { keepAliveAgent } from './http.js'
+import { runSteps } from './step-load.js'
+import type { StepFlow } from './step-flow.js'
+
+/** A flow for one user against one server. */
+export type FlowClass = new (base: string, agent: Agent, externalId: string) => StepFlow
+
+/** A server whose users are set up and warmed up, ready for measured runs of their step. */
+export interface StepServer {
+  run: () => Promise<Sample>
+  stop: () => Promise<void>
+}
+
+/** Starts `app`, sets up `STEP_CONCURRENCY` users with `Flow` and warms the step up. */
+export async function startStepServer (app: AppName, Flow: FlowClass): Promise<StepServer> {
+  const server = await startServer(app)
+  const agent = keepAliveAgent()
+  const flows = Array.from({ length: STEP_CONCURRENCY }, (_, index) => new Flow(server.url, agent, `user-${index}`))
+  for (const flow of flows) await flow.setup()
+  await runSteps(server, flows, WARMUP_MS)
+  return {
+    run: async () => runSteps(server, flows, RUN_MS),
+    stop: async () => {
+      agent.destroy()
+      await server.stop()
+    }
+  }
+}

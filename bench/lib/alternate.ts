@@ -1,0 +1,26 @@
+/** One measured run of a variant. */
+export interface Sample {
+  /** Requests or steps per second. */
+  rate: number
+  /** CPU time of the load generator over the run, as a share of one core. */
+  clientCpu: number
+  /** CPU time of the server over the run, as a share of one core. */
+  serverCpu: number
+}
+
+/**
+ * Runs each variant once per round, the order reversed every other round so neither side always
+ * runs first; returns the samples of each variant in round order.
+ */
+export async function alternate<Name extends string> (
+  variants: Record<Name, () => Promise<Sample>>, rounds: number
+): Promise<Record<Name, Sample[]>> {
+  const names = Object.keys(variants) as Name[]
+  const samples = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<Name, Sample[]>
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      samples[name].push(await variants[name]())
+    }
+  }
+  return samples
+}

@@ -1,0 +1,67 @@
+import type { Sample } from './alternate.js'
+import { spread } from './stats.js'
+import type { Spread } from './stats.js'
+
+/** Throughput of a subject against its baseline, over the alternated rounds of one scenario. */
+export interface Comparison {
+  scenario: string
+  subject: string
+  baseline: string
+  unit: 'req/s' | 'steps/s'
+  subjectRate: Spread
+  baselineRate: Spread
+  /** Median of the subject ÷ median of the baseline. */
+  ratio: number
+  /** The lowest and highest ratio of a single round. */
+  roundRatios: Spread
+  /** The ratio must be at least this. */
+  goal: number
+  met: boolean
+  /** CPU shares of one core over the runs, medians. */
+  cpu: { subjectClient: number, subjectServer: number, baselineClient: number, baselineServer: number }
+}
+
+/** A measured figure against its limit (scenarios without a baseline). */
+export interface Check {
+  scenario: string
+  name: string
+  value: number
+  unit: string
+  /** The value must be at most this. */
+  limit: number
+  met: boolean
+}
+
+/** What a whole bench run found. */
+export interface Results {
+  comparisons: Comparison[]
+  checks: Check[]
+  notes: string[]
+}
+
+/** Compares the samples of `subject` with those of `baseline` taken in the same rounds. */
+export function compare (
+  scenario: string, unit: Comparison['unit'], goal: number,
+  [subject, subjectSamples]: [string, Sample[]], [baseline, baselineSamples]: [string, Sample[]]
+): Comparison {
+  const subjectRate = spread(subjectSamples.map((sample) => sample.rate))
+  const baselineRate = spread(baselineSamples.map((sample) => sample.rate))
+  const ratio = subjectRate.median / baselineRate.median
+  return {
+    scenario, subject, baseline, unit, subjectRate, baselineRate, ratio,
+    roundRatios: spread(subjectSamples.map((sample, round) => sample.rate / baselineSamples[round].rate)),
+    goal,
+    met: ratio >= goal,
+    cpu: {
+      subjectClient: spread(subjectSamples.map((sample) => sample.clientCpu)).median,
+      subjectServer: spread(subjectSamples.map((sample) => sample.serverCpu)).median,
+      baselineClient: spread(baselineSamples.map((sample) => sample.clientCpu)).median,
+      baselineServer: spread(baselineSamples.map((sample) => sample.serverCpu)).median
+    }
+  }
+}
+
+/** A check of `value` against `limit`. */
+export function check (scenario: string, name: string, value: number, unit: string, limit: number): Check {
+  return { scenario, name, value, unit, limit, met: value <= limit }
+}
