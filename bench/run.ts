@@ -7,9 +7,9 @@
  *   npm run bench -- --cpu-prof         also a V8 CPU profile of every server, in bench/profiles/
  */
 import { mkdir, writeFile } from 'node:fs/promises'
-import { availableParallelism, cpus } from 'node:os'
+import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
-import { RUN_MS, ROUNDS, WARMUP_MS } from './lib/config.js'
+import { RUN_MS, ROUNDS, STEP_WARMUP_MS, WARMUP_MS } from './lib/config.js'
 import { PINNED, pinLoadGenerator } from './lib/cpu-pinning.js'
 import type { Results } from './lib/report.js'
 import { profileServersInto } from './lib/server-process.js'
@@ -55,9 +55,10 @@ if (only.has('6')) {
 }
 
 const seconds = Math.round((performance.now() - started) / 1000)
-const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version }
+const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version }
 results.notes.push(
-  `${ROUNDS} alternated rounds of ${RUN_MS / 1000} s per variant after a ${WARMUP_MS / 1000} s warm-up; CPU is the median share of one core ` +
+  `${ROUNDS} alternated rounds of ${RUN_MS / 1000} s per variant after a warm-up of ${WARMUP_MS / 1000} s ` +
+  `(${STEP_WARMUP_MS / 1000} s for the step servers); CPU is the median share of one core ` +
   `(client/server; the server's includes libuv's thread pool, where WebCrypto verifies signatures); ` +
   (PINNED ? 'the client runs on CPU 0 and each server on CPU 1 (taskset).' : 'client and servers are not pinned to CPUs (no taskset).'),
   `${machine.cores} cores, ${machine.cpu}, Node ${machine.node}; the whole run took ${seconds} s.`

@@ -1,4 +1,5 @@
 import fastifySecureSession from '@fastify/secure-session'
+import sodium from 'sodium-native'
 import Fastify from 'fastify'
 import type { LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
@@ -32,6 +33,15 @@ async function withCookie (mfa: MfaApp, method: 'GET' | 'POST', url: string, val
   return mfa.app.inject({
     method, url, payload, headers: { cookie: `${COOKIE}=${value}`, origin: ORIGIN, 'sec-fetch-site': 'same-origin' }
   })
+}
+
+/** Seals `data` with {@link SESSION_KEY} in the sealed format, but without the seal time `__ts` that `@fastify/secure-session` adds. */
+function sealWithoutTime (data: object): string {
+  const message = Buffer.from(JSON.stringify(data))
+  const nonce = Buffer.alloc(sodium.crypto_secretbox_NONCEBYTES, 7)
+  const cipher = Buffer.alloc(message.length + sodium.crypto_secretbox_MACBYTES)
+  sodium.crypto_secretbox_easy(cipher, message, nonce, SESSION_KEY)
+  return `${cipher.toString('base64url')}.${nonce.toString('base64url')}`
 }
 
 /** Seals `data` the way the plugin seals a session, with `key`, as a cookie value. */
@@ -153,7 +163,9 @@ t.test('a tampered, truncated, empty, garbage or foreign cookie is anonymous, ne
     ['sealed right, a time of the wrong type', seal({ l: 'a', s: 's', u: 'alice', a: 'now', e: now, k: now })],
     ['sealed right, an empty external ID', seal({ l: 'a', s: 's', u: '', a: now, e: now, k: now })],
     ['sealed right, a session ID missing', seal({ l: 'a', u: 'alice', a: now, e: now, k: now })],
-    ['sealed right, an array', seal([1, 2, 3])]
+    ['sealed right, an array', seal([1, 2, 3])],
+    ['sealed right, past the expiry of its seal time', seal({ l: 'a', s: 's', u: 'alice', a: now, e: now, k: now, __ts: 1 })],
+    ['sealed right, without a seal time', sealWithoutTime({ l: 'a', s: 's', u: 'alice', a: now, e: now, k: now })]
   ]
   for (const [name, value] of bad) await assertAnonymous(t, mfa, value, name)
   t.same(mfa.issued, ['alice'], 'no token was issued for any of them')

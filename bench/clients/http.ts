@@ -55,6 +55,7 @@ export class HttpClient {
     return this.request('POST', path, JSON.stringify(body), headers)
   }
 
+  /** Sends one request with the jar's cookies and keeps the cookies of the answer; returns its JSON. */
   async request<T> (method: string, path: string, payload?: string, extra: Record<string, string> = {}): Promise<T> {
     const cookie = this.jar.header()
     const headers: Record<string, string> = { ...this.#headers, ...extra }

@@ -1,11 +1,7 @@
-import type { Agent } from 'node:http'
 import type { Sample } from '../lib/alternate.js'
 import { startCpuClock } from '../lib/cpu-clock.js'
 import type { ServerProcess } from '../lib/server-process.js'
 import type { StepFlow } from './step-flow.js'
-
-/** Makes the flow of user number `index` against the server at `base`. */
-export type FlowFactory = (base: string, agent: Agent, externalId: string) => StepFlow
 
 /** Runs every flow's step in a loop, all at once, for `durationMs`; returns the steps per second. */
 export async function runSteps (server: ServerProcess, flows: StepFlow[], durationMs: number): Promise<Sample> {

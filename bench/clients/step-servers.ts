@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http'
 import type { AppName } from '../apps/index.js'
 import type { Sample } from '../lib/alternate.js'
-import { RUN_MS, STEP_CONCURRENCY, WARMUP_MS } from '../lib/config.js'
+import { RUN_MS, STEP_CONCURRENCY, STEP_WARMUP_MS } from '../lib/config.js'
 import { startServer } from '../lib/server-process.js'
 import { keepAliveAgent } from './http.js'
 import { runSteps } from './step-load.js'
@@ -22,7 +22,7 @@ export async function startStepServer (app: AppName, Flow: FlowClass): Promise<S
   const agent = keepAliveAgent()
   const flows = Array.from({ length: STEP_CONCURRENCY }, (_, index) => new Flow(server.url, agent, `user-${index}`))
   for (const flow of flows) await flow.setup()
-  await runSteps(server, flows, WARMUP_MS)
+  await runSteps(server, flows, STEP_WARMUP_MS)
   return {
     run: async () => runSteps(server, flows, RUN_MS),
     stop: async () => {

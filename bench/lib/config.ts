@@ -9,7 +9,10 @@ export const RUN_MS = 3_000
 /** Load a fresh server gets before its first measured run, for the JIT and the caches. */
 export const WARMUP_MS = 2_000
 
-/** Connections autocannon keeps open (one worker: the client shares two cores with the server). */
+/** The same for the second-factor step, whose servers run much more code per request (better-auth's takes longest). */
+export const STEP_WARMUP_MS = 6_000
+
+/** Connections autocannon keeps open, from the bench process itself (no worker threads). */
 export const AUTOCANNON_CONNECTIONS = 10
 
 /** Browsers running the second-factor step at once, each a user of its own. */

@@ -8,7 +8,7 @@ const TASKSET = '/usr/bin/taskset'
  * Whether load generator and server each get a core of their own: the bench process (the client)
  * on CPU 0, every server on CPU 1, so neither starves the other. Needs `taskset` and two cores.
  */
-export const PINNED = existsSync(TASKSET) && availableParallelism() >= 2 && process.env.NOPIN === undefined
+export const PINNED = existsSync(TASKSET) && availableParallelism() >= 2
 
 /** Pins this process (the load generator) to CPU 0, when {@link PINNED}. */
 export function pinLoadGenerator (): void {

@@ -14,6 +14,8 @@ export interface Comparison {
   ratio: number
   /** The lowest and highest ratio of a single round. */
   roundRatios: Spread
+  /** The rate of each round, in order. */
+  rounds: { subject: number[], baseline: number[] }
   /** The ratio must be at least this. */
   goal: number
   met: boolean
@@ -50,6 +52,7 @@ export function compare (
   return {
     scenario, subject, baseline, unit, subjectRate, baselineRate, ratio,
     roundRatios: spread(subjectSamples.map((sample, round) => sample.rate / baselineSamples[round].rate)),
+    rounds: { subject: subjectSamples.map((sample) => sample.rate), baseline: baselineSamples.map((sample) => sample.rate) },
     goal,
     met: ratio >= goal,
     cpu: {

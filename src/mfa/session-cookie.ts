@@ -1,17 +1,10 @@
 import { fastifyCookie } from '@fastify/cookie'
-import type { Session } from '@fastify/secure-session'
 import type { FastifyBaseLogger, FastifyReply } from 'fastify'
 import { storedSession } from '../schemas/session.js'
+import type { SessionSeal } from './session-seal.js'
 import { fromStored, toStored } from './stored-session.js'
 import { ANONYMOUS } from './state-machine.js'
 import type { MfaState } from './state-machine.js'
-
-/** The sealing primitives of a `@fastify/secure-session` registration. */
-export interface SessionSeal {
-  decode: (cookie: string, log: FastifyBaseLogger) => Session | null
-  encode: (session: Session) => string
-  create: (data: object) => Session
-}
 
 /** A state read from the cookie, and whether the cookie must be written again (sealed with an old key, or unreadable). */
 export interface ReadState {
@@ -27,8 +20,8 @@ export interface SessionCookieOptions {
 }
 
 /**
- * Reads and writes the MFA state in its own encrypted cookie, on any route, without the
- * `onRequest` hook of `@fastify/secure-session`: routes that never look at MFA never unseal it.
+ * Reads and writes the MFA state in its own encrypted cookie, on any route, without an `onRequest`
+ * hook: routes that never look at MFA never unseal it.
  */
 export class SessionCookie {
   readonly #seal: SessionSeal
@@ -41,38 +34,30 @@ export class SessionCookie {
     this.#prefix = `${options.name}=`
   }
 
-  /** The state in the request's cookie; a missing, tampered, expired or malformed cookie is anonymous. */
+  /** The state in the request's cookie (its deadlines not yet applied); a missing, tampered or malformed cookie is anonymous. */
   read (cookieHeader: string | undefined, log: FastifyBaseLogger): ReadState {
     if (cookieHeader === undefined || !cookieHeader.includes(this.#prefix)) return { state: ANONYMOUS, rewrite: false }
     const cookie = fastifyCookie.parse(cookieHeader)[this.#options.name]
     if (cookie === undefined) return { state: ANONYMOUS, rewrite: false }
-    const session = this.#seal.decode(cookie.replace('.', ';'), log)
-    const data = session?.data()
-    if (session === null || !storedSession.Check(data)) {
+    const opened = this.#seal.open(cookie)
+    if (opened === null || !storedSession.Check(opened.data)) {
       log.debug('passkey-mfa: unreadable session cookie, treated as anonymous')
       return { state: ANONYMOUS, rewrite: true }
     }
-    return { state: fromStored(data), rewrite: session.changed }
+    return { state: fromStored(opened.data), rewrite: opened.rotated }
   }
 
   /**
    * Adds the `Set-Cookie` for `state` (sealed until `expiresAt`), or clears the cookie when anonymous.
-   * The sealed `base64;base64` travels as `base64url.base64url`, which needs no URL-encoding; Fastify
-   * appends it to any `Set-Cookie` the host sets.
+   * The sealed value is base64url, which needs no URL-encoding; Fastify appends it to any `Set-Cookie`
+   * the host sets.
    */
   write (reply: FastifyReply, state: MfaState, expiresAt: number): void {
     const { name, secure, sameSite } = this.#options
     const attributes = { path: '/', httpOnly: true, secure, sameSite, encode: String }
     const cookie = state.level === 'anonymous'
       ? fastifyCookie.serialize(name, '', { ...attributes, expires: new Date(0) })
-      : fastifyCookie.serialize(name, toCookieValue(this.#seal.encode(this.#seal.create(toStored(state)))), { ...attributes, expires: new Date(expiresAt) })
+      : fastifyCookie.serialize(name, this.#seal.seal(toStored(state)), { ...attributes, expires: new Date(expiresAt) })
     reply.header('set-cookie', cookie)
   }
 }
-
-/** `base64;base64` (standard alphabet, padded) as `base64url.base64url`; `base64` decoding reads both back. */
-function toCookieValue (sealed: string): string {
-  return sealed.replace(/[+/=;]/g, (character) => URL_SAFE[character])
-}
-
-const URL_SAFE: Record<string, string> = { '+': '-', '/': '_', '=': '', ';': '.' }

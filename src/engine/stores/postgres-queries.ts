@@ -1,8 +1,19 @@
 /** The SQL statements of the PostgreSQL store: one per method, and the lock `addPasskey` takes first. */
+import { createHash } from 'node:crypto'
 import { schemaSql, tables } from './postgres-schema.js'
 
 /** The SQL of a store, by method. */
 export type Statements = ReturnType<typeof statements>
+
+/**
+ * A statement that `pg` prepares once per connection and then only binds and runs, sparing the
+ * server a parse and a plan per query. Its name derives from its text, so stores on different
+ * schemas sharing a pool never reuse each other's.
+ */
+export interface PreparedStatement {
+  name: string
+  text: string
+}
 
 /** The SQL of a store whose tables live in the `schema` identifier (quoted). */
 export function statements (schema: string) {
@@ -13,54 +24,63 @@ export function statements (schema: string) {
 
   return {
     schema: schemaSql(schema),
-    insertTransaction: `
-      INSERT INTO ${transactions} (key, kind, external_id, passkey_display_name, first_passkey_only, handshake,
-        expires_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    getTransaction: `SELECT * FROM ${transactions} WHERE key = $1`,
-    saveHandshake: `UPDATE ${transactions} SET handshake = $2 WHERE key = $1`,
-    takeTransaction: `DELETE FROM ${transactions} WHERE key = $1 RETURNING *`,
-    takeNonce: `DELETE FROM ${nonces} WHERE key = $1 RETURNING *`,
-    listPasskeys: `SELECT * FROM ${passkeys} WHERE external_id = $1 ORDER BY created_at, id COLLATE "C"`,
-    findPasskey: `SELECT * FROM ${passkeys} WHERE credential_id = $1`,
-    // Held until commit, it serializes the adds of one user: each sees the passkeys the others added.
-    lockUserPasskeys: `SELECT pg_advisory_xact_lock(hashtext('fastify-passkey-mfa:passkeys:' || $1))`,
-    // The refusal, if any, is checked first (credential ID, then `firstOnly` $20); the nonce is inserted
-    // only when the passkey is. A credential ID that a concurrent transaction inserts under another
-    // user's lock is seen by ON CONFLICT only, hence the last ELSE.
-    addPasskey: `
-      WITH refusal AS (
-        SELECT CASE
-          WHEN EXISTS (SELECT 1 FROM ${passkeys} WHERE credential_id = $8) THEN 'credential-taken'
-          WHEN $20 AND EXISTS (SELECT 1 FROM ${passkeys} WHERE external_id = $9) THEN 'not-first'
-        END AS reason
-      ), added AS (
-        INSERT INTO ${passkeys} (id, credential_id, external_id, user_handle, public_key, counter, transports,
-          aaguid, backup_eligible, backed_up, name, created_at, last_used_at)
-        SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM refusal WHERE reason IS NULL
-        ON CONFLICT (credential_id) DO NOTHING
-        RETURNING 1
-      ), nonce AS (${insertNonceFrom('added')})
-      SELECT coalesce(reason, CASE WHEN EXISTS (SELECT 1 FROM added) THEN 'added' ELSE 'credential-taken' END) AS result
-      FROM refusal`,
-    recordPasskeyUse: `
-      WITH used AS (
-        UPDATE ${passkeys} SET counter = $9, backed_up = $10, last_used_at = $11
-        WHERE id = $7 AND counter = $8
-        RETURNING 1
-      )${insertNonceFrom('used')}`,
-    renamePasskey: `UPDATE ${passkeys} SET name = $3 WHERE external_id = $1 AND id = $2 RETURNING *`,
-    deletePasskey: `DELETE FROM ${passkeys} WHERE external_id = $1 AND id = $2`,
-    revokeSession: `
-      INSERT INTO ${revocations} (session_id, revoked_at, expires_at)
-      VALUES ($1, $2, $3)
-      ON CONFLICT (session_id) DO NOTHING`,
-    listSessionRevocations: `SELECT * FROM ${revocations} WHERE revoked_at >= $1`,
-    sweep: `
-      WITH transactions AS (DELETE FROM ${transactions} WHERE expires_at < $1 RETURNING 1),
-        nonces AS (DELETE FROM ${nonces} WHERE expires_at < $1 RETURNING 1),
-        revocations AS (DELETE FROM ${revocations} WHERE expires_at < $1 RETURNING 1)
-      SELECT ((SELECT count(*) FROM transactions) + (SELECT count(*) FROM nonces)
-        + (SELECT count(*) FROM revocations))::integer AS swept`
+    ...prepared({
+      insertTransaction: `
+        INSERT INTO ${transactions} (key, kind, external_id, passkey_display_name, first_passkey_only, handshake,
+          expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      getTransaction: `SELECT * FROM ${transactions} WHERE key = $1`,
+      saveHandshake: `UPDATE ${transactions} SET handshake = $2 WHERE key = $1`,
+      takeTransaction: `DELETE FROM ${transactions} WHERE key = $1 RETURNING *`,
+      takeNonce: `DELETE FROM ${nonces} WHERE key = $1 RETURNING *`,
+      listPasskeys: `SELECT * FROM ${passkeys} WHERE external_id = $1 ORDER BY created_at, id COLLATE "C"`,
+      findPasskey: `SELECT * FROM ${passkeys} WHERE credential_id = $1`,
+      // Held until commit, it serializes the adds of one user: each sees the passkeys the others added.
+      lockUserPasskeys: `SELECT pg_advisory_xact_lock(hashtext('fastify-passkey-mfa:passkeys:' || $1))`,
+      // The refusal, if any, is checked first (credential ID, then `firstOnly` $20); the nonce is inserted
+      // only when the passkey is. A credential ID that a concurrent transaction inserts under another
+      // user's lock is seen by ON CONFLICT only, hence the last ELSE.
+      addPasskey: `
+        WITH refusal AS (
+          SELECT CASE
+            WHEN EXISTS (SELECT 1 FROM ${passkeys} WHERE credential_id = $8) THEN 'credential-taken'
+            WHEN $20 AND EXISTS (SELECT 1 FROM ${passkeys} WHERE external_id = $9) THEN 'not-first'
+          END AS reason
+        ), added AS (
+          INSERT INTO ${passkeys} (id, credential_id, external_id, user_handle, public_key, counter, transports,
+            aaguid, backup_eligible, backed_up, name, created_at, last_used_at)
+          SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM refusal WHERE reason IS NULL
+          ON CONFLICT (credential_id) DO NOTHING
+          RETURNING 1
+        ), nonce AS (${insertNonceFrom('added')})
+        SELECT coalesce(reason, CASE WHEN EXISTS (SELECT 1 FROM added) THEN 'added' ELSE 'credential-taken' END) AS result
+        FROM refusal`,
+      recordPasskeyUse: `
+        WITH used AS (
+          UPDATE ${passkeys} SET counter = $9, backed_up = $10, last_used_at = $11
+          WHERE id = $7 AND counter = $8
+          RETURNING 1
+        )${insertNonceFrom('used')}`,
+      renamePasskey: `UPDATE ${passkeys} SET name = $3 WHERE external_id = $1 AND id = $2 RETURNING *`,
+      deletePasskey: `DELETE FROM ${passkeys} WHERE external_id = $1 AND id = $2`,
+      revokeSession: `
+        INSERT INTO ${revocations} (session_id, revoked_at, expires_at)
+        VALUES ($1, $2, $3)
+        ON CONFLICT (session_id) DO NOTHING`,
+      listSessionRevocations: `SELECT * FROM ${revocations} WHERE revoked_at >= $1`,
+      sweep: `
+        WITH transactions AS (DELETE FROM ${transactions} WHERE expires_at < $1 RETURNING 1),
+          nonces AS (DELETE FROM ${nonces} WHERE expires_at < $1 RETURNING 1),
+          revocations AS (DELETE FROM ${revocations} WHERE expires_at < $1 RETURNING 1)
+        SELECT ((SELECT count(*) FROM transactions) + (SELECT count(*) FROM nonces)
+          + (SELECT count(*) FROM revocations))::integer AS swept`
+    })
   }
+}
+
+function prepared<Name extends string> (texts: Record<Name, string>): Record<Name, PreparedStatement> {
+  const entries = Object.entries<string>(texts).map(([method, text]) => {
+    return [method, { name: `passkey_mfa_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`, text }]
+  })
+  return Object.fromEntries(entries) as Record<Name, PreparedStatement>
 }

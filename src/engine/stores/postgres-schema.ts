@@ -13,6 +13,11 @@ export function tables (schema: string) {
 /**
  * The SQL that creates the schema, its tables and their indexes when missing. It is one simple
  * query, which runs as one transaction, so its advisory lock serializes concurrent inits until commit.
+ *
+ * Transactions and nonces live minutes at most, and a ceremony writes them several times: their
+ * tables are UNLOGGED, which spares each of those writes the write-ahead log and its flush at commit.
+ * A database crash empties them (and a replica has none), which ends the ceremonies in flight and
+ * never brings a spent transaction or nonce back; passkeys and revocations are logged as usual.
  */
 export function schemaSql (schema: string): string {
   const { transactions, nonces, passkeys, revocations } = tables(schema)
@@ -20,7 +25,7 @@ export function schemaSql (schema: string): string {
     SELECT pg_advisory_xact_lock(hashtext('fastify-passkey-mfa:init'));
     CREATE SCHEMA IF NOT EXISTS ${schema};
 
-    CREATE TABLE IF NOT EXISTS ${transactions} (
+    CREATE UNLOGGED TABLE IF NOT EXISTS ${transactions} (
       key TEXT PRIMARY KEY,
       kind TEXT NOT NULL CHECK (kind IN ('register', 'authenticate')),
       external_id TEXT NOT NULL,
@@ -31,7 +36,7 @@ export function schemaSql (schema: string): string {
     );
     CREATE INDEX IF NOT EXISTS passkey_transactions_expires_at ON ${transactions} (expires_at);
 
-    CREATE TABLE IF NOT EXISTS ${nonces} (
+    CREATE UNLOGGED TABLE IF NOT EXISTS ${nonces} (
       key TEXT PRIMARY KEY,
       external_id TEXT NOT NULL,
       kind TEXT NOT NULL CHECK (kind IN ('register', 'authenticate')),

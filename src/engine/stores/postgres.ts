@@ -2,7 +2,7 @@ import pg from 'pg'
 import type {
   AddPasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
-import { statements, type Statements } from './postgres-queries.js'
+import { statements, type PreparedStatement, type Statements } from './postgres-queries.js'
 import {
   nonceValues, passkeyValues, revocationValues, toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction,
   transactionValues, useValues,
@@ -21,6 +21,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/i
  * A store in a PostgreSQL database, for apps running on several servers. Each method is one
  * statement, so takes and the passkey writes with their nonce are atomic; `addPasskey` runs its
  * statement in a transaction holding a lock on the user, so concurrent adds see each other.
+ * Statements are prepared once per connection.
  *
  * @example
  * const store = new PostgresStore({ connectionString: 'postgres://app@db.internal/app', schema: 'passkey_mfa' })
@@ -47,7 +48,7 @@ export class PostgresStore implements PasskeyStore {
   }
 
   async createTransaction (transaction: TransactionRecord): Promise<void> {
-    await this.#pool.query(this.#sql.insertTransaction, transactionValues(transaction))
+    await this.#pool.query({ ...this.#sql.insertTransaction, values: transactionValues(transaction) })
   }
 
   async getTransaction (key: string): Promise<TransactionRecord | null> {
@@ -76,9 +77,9 @@ export class PostgresStore implements PasskeyStore {
 
   async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
     return await this.#transaction(async (client) => {
-      await client.query(this.#sql.lockUserPasskeys, [passkey.externalId])
+      await client.query({ ...this.#sql.lockUserPasskeys, values: [passkey.externalId] })
       const { rows } = await client.query<{ result: AddPasskeyResult }>(
-        this.#sql.addPasskey, [...nonceValues(nonce), ...passkeyValues(passkey), firstOnly])
+        { ...this.#sql.addPasskey, values: [...nonceValues(nonce), ...passkeyValues(passkey), firstOnly] })
       return rows[0]!.result
     })
   }
@@ -96,7 +97,7 @@ export class PostgresStore implements PasskeyStore {
   }
 
   async revokeSession (revocation: SessionRevocation): Promise<void> {
-    await this.#pool.query(this.#sql.revokeSession, revocationValues(revocation))
+    await this.#pool.query({ ...this.#sql.revokeSession, values: revocationValues(revocation) })
   }
 
   async listSessionRevocations (since: number): Promise<SessionRevocation[]> {
@@ -128,18 +129,18 @@ export class PostgresStore implements PasskeyStore {
     return result
   }
 
-  async #rows<Row extends pg.QueryResultRow> (text: string, values: unknown[]): Promise<Row[]> {
-    const { rows } = await this.#pool.query<Row>(text, values)
+  async #rows<Row extends pg.QueryResultRow> (statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
+    const { rows } = await this.#pool.query<Row>({ ...statement, values })
     return rows
   }
 
-  async #row<Row extends pg.QueryResultRow> (text: string, values: unknown[]): Promise<Row | undefined> {
-    const { rows } = await this.#pool.query<Row>(text, values)
+  async #row<Row extends pg.QueryResultRow> (statement: PreparedStatement, values: unknown[]): Promise<Row | undefined> {
+    const { rows } = await this.#pool.query<Row>({ ...statement, values })
     return rows[0]
   }
 
-  async #changes (text: string, values: unknown[]): Promise<boolean> {
-    const { rowCount } = await this.#pool.query(text, values)
+  async #changes (statement: PreparedStatement, values: unknown[]): Promise<boolean> {
+    const { rowCount } = await this.#pool.query({ ...statement, values })
     return rowCount === 1
   }
 }

@@ -7,7 +7,11 @@ import {
   type UseParams
 } from './sqlite-rows.js'
 
-/** The tables and indexes, each created when missing. */
+/**
+ * The tables and indexes, each created when missing. Transactions and nonces have no index on
+ * `expires_at` (a former one is dropped): they hold minutes of rows, which the sweep scans once a
+ * minute, while a ceremony writes them four times, each write then updating one B-tree, not two.
+ */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS passkey_transactions (
   key TEXT PRIMARY KEY,
@@ -18,7 +22,7 @@ CREATE TABLE IF NOT EXISTS passkey_transactions (
   handshake TEXT,
   expires_at INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS passkey_transactions_expires_at ON passkey_transactions (expires_at);
+DROP INDEX IF EXISTS passkey_transactions_expires_at;
 
 CREATE TABLE IF NOT EXISTS passkey_nonces (
   key TEXT PRIMARY KEY,
@@ -28,7 +32,7 @@ CREATE TABLE IF NOT EXISTS passkey_nonces (
   passkey_id TEXT NOT NULL,
   expires_at INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS passkey_nonces_expires_at ON passkey_nonces (expires_at);
+DROP INDEX IF EXISTS passkey_nonces_expires_at;
 
 CREATE TABLE IF NOT EXISTS passkeys (
   id TEXT PRIMARY KEY,
