@@ -1,6 +1,7 @@
 import Fastify from 'fastify'
 import fastifyPasskeyMfa from 'fastify-passkey-mfa'
 import { randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Users } from './users.js'
@@ -52,11 +53,15 @@ export async function buildExampleApp ({ dataDir, port, logger = false }) {
   const tokens = new Map()
   const app = Fastify({ logger })
   app.addHook('onClose', async () => users.close())
+  // Every authentication event (sign-ins, failures, lockouts, passkey changes), one JSON line each.
+  const auditLog = createWriteStream(join(dataDir, 'audit.log'), { flags: 'a', mode: 0o600 })
+  app.addHook('onClose', async () => new Promise((resolve) => auditLog.end(resolve)))
 
   await app.register(fastifyPasskeyMfa, {
     sessionKey: await loadSessionKey(join(dataDir, 'session.key')),
     engine: { appId: 'passkey-mfa-example', rpId: 'localhost', rpName: 'Passkey MFA example', origins: [origin], sqlitePath: join(dataDir, 'passkeys.db') },
     policy: 'required',
+    onEvent: (event) => { auditLog.write(`${JSON.stringify(event)}\n`) },
     findUser: async (externalId) => users.findByExternalId(externalId),
     issueToken: async (user) => {
       const token = randomBytes(32).toString('base64url')

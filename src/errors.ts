@@ -76,9 +76,9 @@ export const StoreUnavailableError = createError(
 export const ArgumentInvalidError = createError<'FST_PASSKEY_MFA_ARGUMENT_INVALID', [string]>(
   'FST_PASSKEY_MFA_ARGUMENT_INVALID', 'Invalid argument: %s', 500)
 
-/** A passkey name must be 1 to 64 characters, not only spaces. */
+/** A passkey name must be 1 to 64 characters, not only spaces, and no control characters. */
 export const PasskeyNameInvalidError = createError(
-  'FST_PASSKEY_MFA_PASSKEY_NAME_INVALID', 'A passkey name must be 1 to 64 characters', 400)
+  'FST_PASSKEY_MFA_PASSKEY_NAME_INVALID', 'A passkey name must be 1 to 64 characters, without control characters', 400)
 
 /** The request body is larger than the route accepts. */
 export const BodyTooLargeError = createError(
@@ -119,6 +119,18 @@ export const CrossSiteRequestError = createError(
 /** The session's user no longer exists for the host (`findUser` returned `null`). */
 export const UserNotFoundError = createError(
   'FST_PASSKEY_MFA_USER_NOT_FOUND', 'Unknown user', 401)
+
+/**
+ * Too many requests or failed passkey attempts from this address or for this account; the answer's
+ * `Retry-After` says when to try again. Build it with {@link rateLimited}.
+ */
+export const RateLimitedError = createError(
+  'FST_PASSKEY_MFA_RATE_LIMITED', 'Too many attempts; try again later', 429)
+
+/** A {@link RateLimitedError} whose answer carries `Retry-After: retryAfterSeconds`. */
+export function rateLimited (retryAfterSeconds: number): Error & { retryAfterSeconds: number } {
+  return Object.assign(new RateLimitedError(), { retryAfterSeconds })
+}
 
 /** The browser bundle was not built (`npm run build` writes it). */
 export const ClientNotBuiltError = createError(

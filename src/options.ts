@@ -5,6 +5,9 @@ import type { EngineOptions } from './engine/options.js'
 import type { PasskeyStore } from './engine/store.js'
 import { SqliteStore } from './engine/stores/sqlite.js'
 import type { MfaLifetimes } from './mfa/state-machine.js'
+import type { AuditListener } from './audit.js'
+import { resolveLimits } from './limits/options.js'
+import type { LimitsOptions, ResolvedLimits } from './limits/options.js'
 
 /** A user as the plugin needs to know them. */
 export interface MfaUser {
@@ -55,6 +58,10 @@ export interface PasskeyMfaOptions<User extends MfaUser = MfaUser> {
   corsOrigins?: string[]
   /** How often logouts made by other instances are loaded; default 1 second. */
   revocationSyncMs?: number
+  /** Abuse limits (on by default, counters in memory); `false` turns them off. */
+  limits?: LimitsOptions | false
+  /** Receives every authentication event (they are also logged at info). */
+  onEvent?: AuditListener
 }
 
 /** Plugin options with defaults applied and the engine made. */
@@ -72,6 +79,8 @@ export interface ResolvedOptions {
   lifetimes: MfaLifetimes
   corsOrigins: string[]
   revocationSyncMs: number
+  limits: ResolvedLimits | null
+  onEvent: AuditListener | null
 }
 
 const MAX_PENDING_MS = 5 * 60_000
@@ -81,7 +90,7 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
   const {
     sessionKey, findUser, issueToken, policy = 'required', engine, prefix = '/passkey', cookieName = 'passkey_mfa',
     sameSite = 'lax', pendingLifetimeMs = MAX_PENDING_MS, idleTimeoutMs = 30 * 60_000,
-    absoluteLifetimeMs = 12 * 60 * 60_000, corsOrigins = [], revocationSyncMs = 1000
+    absoluteLifetimeMs = 12 * 60 * 60_000, corsOrigins = [], revocationSyncMs = 1000, limits, onEvent = null
   } = options
   const keys = Array.isArray(sessionKey) ? sessionKey : [sessionKey]
   checkOption(keys.length > 0 && keys.every((key) => Buffer.isBuffer(key) && key.length === 32), 'sessionKey must be a 32-byte Buffer or an array of them')
@@ -97,6 +106,8 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
   checkDuration(absoluteLifetimeMs, 'absoluteLifetimeMs', 30 * 24 * 60 * 60_000)
   checkDuration(revocationSyncMs, 'revocationSyncMs', 60_000)
   checkOption(Array.isArray(corsOrigins), 'corsOrigins must be an array of origins')
+  checkOption(onEvent === null || typeof onEvent === 'function', 'onEvent must be a function')
+  const resolvedLimits = resolveLimits(limits)
   const made = engine instanceof PasskeyEngine ? null : makeEngine(engine)
   return {
     engine: made?.engine ?? engine as PasskeyEngine,
@@ -111,7 +122,9 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
     sameSite,
     lifetimes: { pending: pendingLifetimeMs, idle: idleTimeoutMs, absolute: absoluteLifetimeMs },
     corsOrigins,
-    revocationSyncMs
+    revocationSyncMs,
+    limits: resolvedLimits,
+    onEvent
   }
 }
 

@@ -1,6 +1,9 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { audit } from './audit.js'
 import { engineRoutes } from './engine/routes.js'
+import { AttemptLimiter } from './limits/attempt-limiter.js'
+import { registerRequestLimits } from './limits/request-limits.js'
 import { refuseCrossSite } from './mfa/cross-site.js'
 import { createGuards } from './mfa/guards.js'
 import { RequestMfa } from './mfa/request-mfa.js'
@@ -36,7 +39,14 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
   const revoked = new RevokedSessions(engine, fastify.log)
   await revoked.start(options.revocationSyncMs)
   fastify.addHook('onClose', async () => revoked.stop())
-  const runtime: MfaRuntime = { options, engine, cookie, revoked }
+  const { limits, onEvent } = options
+  const record: MfaRuntime['audit'] = (request, details) => { audit(request, onEvent, details, engine.now()) }
+  const limiter = limits === null
+    ? null
+    : new AttemptLimiter(limits, engine.now, (request, scope, retryAfterSeconds) => {
+      record(request, { type: 'locked-out', externalId: scope === 'account' ? request.mfa.externalId : null, scope, retryAfterSeconds })
+    })
+  const runtime: MfaRuntime = { options, engine, cookie, revoked, audit: record, limiter, transactionCaps: null }
 
   fastify.decorateRequest(kMfa, null)
   fastify.decorateRequest('mfa', {
@@ -52,16 +62,20 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
     done(null, payload)
   })
 
-  await fastify.register(async function passkeyMfaRoutes (scope) {
-    scope.setValidatorCompiler(TypeBoxValidatorCompiler)
-    scope.setErrorHandler(replyWithCode)
-    scope.addHook('onRequest', refuseCrossSite(engine.origins))
-    await scope.register(transactionRoutes, { runtime })
-    await scope.register(verifyRoute, { runtime })
-    await scope.register(statusRoute, { runtime })
-    await scope.register(passkeyRoutes, { runtime })
-    await scope.register(logoutRoute)
-    await scope.register(clientScriptRoute, {})
-  }, { prefix })
-  await fastify.register(engineRoutes, { engine, corsOrigins: options.corsOrigins, prefix })
+  // Rate limits apply to the routes registered in this scope only, never to the host's.
+  await fastify.register(async function passkeyMfaLimitedRoutes (limited) {
+    if (limits !== null) runtime.transactionCaps = await registerRequestLimits(limited, limits)
+    await limited.register(async function passkeyMfaRoutes (scope) {
+      scope.setValidatorCompiler(TypeBoxValidatorCompiler)
+      scope.setErrorHandler(replyWithCode)
+      scope.addHook('onRequest', refuseCrossSite(engine.origins, record))
+      await scope.register(transactionRoutes, { runtime })
+      await scope.register(verifyRoute, { runtime })
+      await scope.register(statusRoute, { runtime })
+      await scope.register(passkeyRoutes, { runtime })
+      await scope.register(logoutRoute)
+      await scope.register(clientScriptRoute, {})
+    }, { prefix })
+    await limited.register(engineRoutes, { engine, corsOrigins: options.corsOrigins, prefix, onEvent, limiter })
+  })
 }

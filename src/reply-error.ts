@@ -30,12 +30,15 @@ export function toCodedError (error: FastifyError): CodedError {
 
 /**
  * The error handler of the plugin's routes: answers `{ statusCode, code, error }` (`error` is the
- * human message Passage's browser SDK shows), logs refusals at info with their code and reason,
+ * human message Passage's browser SDK shows; a rate-limited answer adds `Retry-After`), logs refusals at info with their code and reason,
  * and unexpected failures at error, without sending their details.
  */
 export function replyWithCode (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { statusCode, code, message } = toCodedError(error)
   if (statusCode === 500) request.log.error({ err: error }, 'passkey-mfa: request failed')
+  else if (statusCode === 503) request.log.warn({ err: error, code }, 'passkey-mfa: store unavailable')
   else request.log.info({ code, reason: (error as { reason?: string }).reason }, 'passkey-mfa: request refused')
+  const { retryAfterSeconds } = error as { retryAfterSeconds?: number }
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', retryAfterSeconds)
   return reply.code(statusCode).send({ statusCode, code, error: message })
 }

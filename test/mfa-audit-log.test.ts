@@ -7,6 +7,7 @@ import type { CeremonyResult } from './helpers/ceremonies.js'
 import { PREFIX, addUser, buildMfaApp } from './helpers/mfa-app.js'
 import type { MfaApp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
+import type { AuditEvent } from '../src/index.js'
 
 const COOKIE = 'passkey_mfa'
 
@@ -83,10 +84,12 @@ function engineRoutes (mfa: MfaApp): FastifyInstance {
   return { inject: async (options: { url: string }) => mfa.app.inject({ ...options, url: `${PREFIX}${options.url}` }) } as unknown as FastifyInstance
 }
 
-t.test('every authentication event is logged, and no log line holds a secret', async (t) => {
+t.test('every authentication event is logged and handed to onEvent, and neither holds a secret', async (t) => {
   const lines: string[] = []
   const tokens: string[] = []
+  const audited: AuditEvent[] = []
   const mfa = await buildMfaApp(t, {
+    onEvent: (event) => { audited.push(event) },
     logger: { level: 'debug', stream: { write (line: string) { lines.push(line) } } },
     issueToken: async () => {
       const token = randomBytes(24).toString('base64url')
@@ -138,11 +141,14 @@ t.test('every authentication event is logged, and no log line holds a secret', a
   const events = (event: string): LogLine[] => logs.filter((line) => line.event === event)
   t.equal(events('first-factor-completed').length, 2, 'both first factors are logged')
   t.equal(events('transaction-created').length, 3, 'every transaction is logged')
-  t.equal(events('passkey-verified').length, 2, 'both verified passkeys are logged')
+  t.equal(events('nonce-redeemed').length, 2, 'both redeemed nonces are logged')
+  t.equal(events('ceremony-succeeded').length, 2, 'both successful ceremonies are logged')
+  t.match(events('ceremony-failed'), [{ externalId: 'alice', kind: 'authenticate', code: 'FST_PASSKEY_MFA_AUTHENTICATION_REJECTED', reason: 'signature' }], 'the failed ceremony is logged with its user and reason')
+  t.match(events('passkey-added'), [{ externalId: 'alice' }], 'the added passkey is logged')
   t.match(events('nonce-refused'), [{ externalId: 'alice', code: 'FST_PASSKEY_MFA_NONCE_INVALID' }], 'the refused nonce is logged')
   t.equal(events('logout').length, 2, 'both logouts are logged')
   t.equal(events('cross-site-refused').length, 2, 'both cross-site requests are logged')
-  for (const event of ['first-factor-completed', 'transaction-created', 'passkey-verified', 'nonce-refused', 'logout']) {
+  for (const event of ['first-factor-completed', 'transaction-created', 'nonce-redeemed', 'nonce-refused', 'logout', 'ceremony-succeeded', 'ceremony-failed', 'passkey-added']) {
     t.ok(events(event).every((line) => line.externalId === 'alice' && line.level >= 30), `${event}: at info or above, with the user`)
   }
 
@@ -150,13 +156,18 @@ t.test('every authentication event is logged, and no log line holds a secret', a
 
   const requestIdsOf = (path: string): Set<string | undefined> => new Set(logs.filter((line) => line.req?.url?.includes(path) === true).map((line) => line.reqId))
   const finishRequests = requestIdsOf('/authenticate/transactions/webauthn/finish')
-  const ceremonyLines = logs.filter((line) => finishRequests.has(line.reqId) && line.level >= 30 && /ceremony|refused/.test(line.msg ?? ''))
+  const ceremonyLines = logs.filter((line) => finishRequests.has(line.reqId) && line.level >= 30 && /ceremony/.test(line.msg ?? ''))
   t.match(ceremonyLines, [
-    { msg: /refused/, code: 'FST_PASSKEY_MFA_AUTHENTICATION_REJECTED', reason: 'signature' },
-    { msg: /authentication ceremony succeeded/ }
+    { msg: /ceremony failed/, kind: 'authenticate', code: 'FST_PASSKEY_MFA_AUTHENTICATION_REJECTED', reason: 'signature' },
+    { msg: /ceremony succeeded/, kind: 'authenticate' }
   ], 'the engine routes log the refused and the successful authentication ceremony')
   const registerFinish = requestIdsOf('/register/transactions/webauthn/finish')
-  t.ok(logs.some((line) => registerFinish.has(line.reqId) && /registration ceremony succeeded/.test(line.msg ?? '')), 'and the registration ceremony')
+  t.ok(logs.some((line) => registerFinish.has(line.reqId) && /ceremony succeeded/.test(line.msg ?? '') && line.kind === 'register'), 'and the registration ceremony')
+
+  t.same(audited.map((event) => event.type), logs.filter((line) => line.event !== undefined).map((line) => line.event), 'onEvent receives every logged event, in order')
+  t.ok(audited.every((event) => event.address === '127.0.0.1' && event.at === mfa.clock.now), 'each event has the address and the time')
+  t.ok(audited.filter((event) => event.type !== 'cross-site-refused').every((event) => event.externalId === 'alice'), 'and its user')
+  lines.push(...audited.map((event) => JSON.stringify(event)))
 
   const expected: Record<string, number> = { nonce: 3, 'transaction ID': 3, 'handshake ID': 3, challenge: 3, token: 2, cookie: 8 }
   for (const [kind, least] of Object.entries(expected)) {
@@ -164,6 +175,18 @@ t.test('every authentication event is logged, and no log line holds a secret', a
   }
   for (const [kind, values] of secrets.byKind) {
     const leaks = [...values].flatMap((value) => lines.filter((line) => line.includes(value)).map((line) => `${value} in ${line}`))
-    t.same(leaks, [], `no log line holds a ${kind} (${values.size} checked over ${lines.length} lines)`)
+    t.same(leaks, [], `no log line or event holds a ${kind} (${values.size} checked over ${lines.length} lines)`)
   }
+})
+
+t.test('a throwing onEvent is logged at error and the request goes on', async (t) => {
+  const lines: string[] = []
+  const mfa = await buildMfaApp(t, {
+    logger: { level: 'info', stream: { write (line: string) { lines.push(line) } } },
+    onEvent: () => { throw new Error('audit sink down') }
+  })
+  addUser(mfa, 'alice')
+  const browser = new Browser(mfa.app)
+  t.same((await browser.post('/login', { externalId: 'alice' })).json(), { next: 'enroll' })
+  t.ok(lines.some((line) => /the audit listener threw/.test(line) && JSON.parse(line).level === 50))
 })

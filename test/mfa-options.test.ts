@@ -34,7 +34,21 @@ t.test('invalid options fail register with a coded error', async (t) => {
     ['idleTimeoutMs', { idleTimeoutMs: 2 * 60 * 60_000, absoluteLifetimeMs: 60 * 60_000 }],
     ['absoluteLifetimeMs', { absoluteLifetimeMs: 31 * 24 * 60 * 60_000 }],
     ['revocationSyncMs', { revocationSyncMs: 0 }],
-    ['corsOrigins', { corsOrigins: 'https://partner.test' }]
+    ['corsOrigins', { corsOrigins: 'https://partner.test' }],
+    ['onEvent', { onEvent: 'log' }],
+    ['limits', { limits: true }],
+    ['limits', { limits: null }],
+    ['limits.redis', { limits: { redis: { get: () => null } } }],
+    ['limits.redisPrefix', { limits: { redisPrefix: 1 } }],
+    ['limits.requestsPerAddress', { limits: { requestsPerAddress: 100 } }],
+    ['limits.transactionsPerSession.max', { limits: { transactionsPerSession: { max: 0, windowMs: 60_000 } } }],
+    ['limits.transactionsPerAccount.windowMs', { limits: { transactionsPerAccount: { max: 1, windowMs: 0 } } }],
+    ['limits.failedAttemptsPerAccount', { limits: { failedAttemptsPerAccount: 1.5 } }],
+    ['limits.failedAttemptsPerAddress', { limits: { failedAttemptsPerAddress: -1 } }],
+    ['limits.failureWindowMs', { limits: { failureWindowMs: 0 } }],
+    ['limits.lockoutMs', { limits: { lockoutMs: 20 * 60_000 } }],
+    ['limits.maxLockoutMs', { limits: { maxLockoutMs: 'long' } }],
+    ['limits.timeoutMs', { limits: { timeoutMs: 0 } }]
   ]
   for (const [name, change] of cases) {
     const app = Fastify()

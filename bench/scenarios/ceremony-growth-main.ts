@@ -36,7 +36,7 @@ async function ceremony (index: number): Promise<void> {
   if (index % 10 === 1) return
   const { handshakeId, publicKey } = await engine.startAuthentication({ transactionId })
   if (index % 10 === 2) return
-  const nonce = await engine.finishAuthentication({ transactionId, handshakeId, response: authenticator.get(publicKey) })
+  const { nonce } = await engine.finishAuthentication({ transactionId, handshakeId, response: authenticator.get(publicKey) })
   if (index % 10 === 3) return
   await engine.redeemNonce(nonce, { transactionId, kind: 'authenticate', externalId })
 }
@@ -52,7 +52,7 @@ async function enroll (externalId: string): Promise<{ externalId: string, authen
   const authenticator = new SoftwareAuthenticator()
   const transactionId = await engine.createRegisterTransaction({ externalId, passkeyDisplayName: externalId })
   const { handshakeId, publicKey } = await engine.startRegistration({ transactionId, authenticatorAttachment: 'platform' })
-  const nonce = await engine.finishRegistration({ transactionId, handshakeId, response: authenticator.create(publicKey) })
+  const { nonce } = await engine.finishRegistration({ transactionId, handshakeId, response: authenticator.create(publicKey) })
   await engine.redeemNonce(nonce)
   return { externalId, authenticator }
 }

@@ -10,6 +10,7 @@ import { resolveEngineOptions } from './options.js'
 import type { EngineOptions } from './options.js'
 import { listPasskeys, renamePasskey, revokePasskey } from './passkeys.js'
 import type { PasskeyInfo } from './passkeys.js'
+import type { FinishedCeremony } from './rejection.js'
 import { finishRegistration } from './registration/finish-registration.js'
 import type { FinishRegistrationArgs } from './registration/finish-registration.js'
 import { startRegistration } from './registration/start-registration.js'
@@ -50,7 +51,7 @@ export class PasskeyEngine {
     this.appId = resolved.appId
     this.origins = resolved.origins
     this.now = resolved.now
-    this.#ctx = { options: resolved, store: unavailableOnFailure(resolved.store), decoyKey: randomBytes(32) }
+    this.#ctx = { options: resolved, store: unavailableOnFailure(resolved.store, resolved.storeTimeoutMs), decoyKey: randomBytes(32) }
     this.auth = {
       createRegisterTransaction: (args) => this.createRegisterTransaction(args),
       createAuthenticateTransaction: (args) => this.createAuthenticateTransaction(args),
@@ -101,8 +102,8 @@ export class PasskeyEngine {
     return this.#run(startRegistration, args)
   }
 
-  /** Ceremony step 2 of registration (browser-facing); returns the nonce. */
-  async finishRegistration (args: FinishRegistrationArgs): Promise<string> {
+  /** Ceremony step 2 of registration (browser-facing); returns the nonce, the user and the new passkey's ID. */
+  async finishRegistration (args: FinishRegistrationArgs): Promise<FinishedCeremony> {
     return this.#run(finishRegistration, args)
   }
 
@@ -111,8 +112,8 @@ export class PasskeyEngine {
     return this.#run(startAuthentication, args)
   }
 
-  /** Ceremony step 2 of authentication (browser-facing); returns the nonce. */
-  async finishAuthentication (args: FinishAuthenticationArgs): Promise<string> {
+  /** Ceremony step 2 of authentication (browser-facing); returns the nonce, the user and the passkey's ID. */
+  async finishAuthentication (args: FinishAuthenticationArgs): Promise<FinishedCeremony> {
     return this.#run(finishAuthentication, args)
   }
 
@@ -126,9 +127,9 @@ export class PasskeyEngine {
     return this.#run(renamePasskey, externalId, passkeyId, name)
   }
 
-  /** Deletes one of the user's passkeys. */
-  async revokePasskey (externalId: string, passkeyId: string): Promise<void> {
-    return this.#run(revokePasskey, externalId, passkeyId)
+  /** Deletes one of the user's passkeys; with `keepOne`, refuses (`FST_PASSKEY_MFA_LAST_PASSKEY`) to delete the only one. */
+  async revokePasskey (externalId: string, passkeyId: string, keepOne = false): Promise<void> {
+    return this.#run(revokePasskey, externalId, passkeyId, keepOne)
   }
 
   /** Records that an MFA session was logged out, until `expiresAt` when it would have died anyway. */

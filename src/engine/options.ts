@@ -31,6 +31,11 @@ export interface EngineOptions {
   ceremonyTimeoutMs?: number
   /** How often expired records are swept; default every minute, `0` to never. */
   sweepIntervalMs?: number
+  /**
+   * How long one store call may take, at most 1 minute; default 5 seconds. A call that has not settled
+   * by then fails the operation with `FST_PASSKEY_MFA_STORE_UNAVAILABLE` (503).
+   */
+  storeTimeoutMs?: number
   /** Clock in epoch milliseconds; defaults to `Date.now`. */
   now?: () => number
   /** Where background failures (a failed sweep) are reported; a Fastify/pino logger fits. */
@@ -47,6 +52,7 @@ export type ResolvedEngineOptions = Required<EngineOptions>
 
 const MAX_TRANSACTION_LIFETIME_MS = 5 * 60_000
 const MAX_NONCE_LIFETIME_MS = 60_000
+const MAX_STORE_TIMEOUT_MS = 60_000
 const COSE_ALGORITHMS: Record<PasskeyAlgorithm, number> = { ES256: -7, EdDSA: -8, RS256: -257 }
 
 /** The COSE identifiers of `algorithms`. */
@@ -65,6 +71,7 @@ export function resolveEngineOptions (options: EngineOptions): ResolvedEngineOpt
     nonceLifetimeMs: MAX_NONCE_LIFETIME_MS,
     ceremonyTimeoutMs: 2 * 60_000,
     sweepIntervalMs: 60_000,
+    storeTimeoutMs: 5000,
     now: () => Date.now(),
     logger: { warn () {} },
     ...withoutUndefined(options)
@@ -85,6 +92,7 @@ export function resolveEngineOptions (options: EngineOptions): ResolvedEngineOpt
   checkDuration(resolved.nonceLifetimeMs, 'nonceLifetimeMs', MAX_NONCE_LIFETIME_MS)
   checkDuration(resolved.ceremonyTimeoutMs, 'ceremonyTimeoutMs', resolved.transactionLifetimeMs)
   checkOption(Number.isInteger(resolved.sweepIntervalMs) && resolved.sweepIntervalMs >= 0, 'sweepIntervalMs must be a non-negative integer')
+  checkDuration(resolved.storeTimeoutMs, 'storeTimeoutMs', MAX_STORE_TIMEOUT_MS)
   checkOption(typeof resolved.now === 'function', 'now must be a function')
   checkOption(typeof resolved.logger?.warn === 'function', 'logger must have a warn method')
   return resolved

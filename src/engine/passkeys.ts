@@ -1,4 +1,4 @@
-import { PasskeyNameInvalidError, PasskeyNotFoundError } from '../errors.js'
+import { LastPasskeyError, PasskeyNameInvalidError, PasskeyNotFoundError } from '../errors.js'
 import { aaguidName } from './aaguid-names.js'
 import type { EngineContext } from './context.js'
 import type { PasskeyRecord } from './store.js'
@@ -20,25 +20,33 @@ export interface PasskeyInfo {
   lastUsedAt: Date | null
 }
 
+/** What the engine makes passkey IDs of (`randomToken`): any other ID cannot be one, and never reaches the store. */
+const PASSKEY_ID = /^[\w-]{1,64}$/
+
 /** The user's passkeys, oldest first. */
 export async function listPasskeys (ctx: EngineContext, externalId: string): Promise<PasskeyInfo[]> {
   return (await ctx.store.listPasskeys(externalId)).map(toInfo)
 }
 
-/** Renames one of the user's passkeys; the name is trimmed and must be 1 to 64 characters. */
+/** Renames one of the user's passkeys; the name is trimmed and must be 1 to 64 characters, none a control character. */
 export async function renamePasskey (
   ctx: EngineContext, externalId: string, passkeyId: string, name: string
 ): Promise<PasskeyInfo> {
   const trimmed = typeof name === 'string' ? name.trim() : ''
-  if (trimmed.length === 0 || trimmed.length > 64) throw new PasskeyNameInvalidError()
-  const passkey = await ctx.store.renamePasskey(externalId, passkeyId, trimmed)
+  if (trimmed.length === 0 || trimmed.length > 64 || /\p{Cc}/u.test(trimmed)) throw new PasskeyNameInvalidError()
+  const passkey = PASSKEY_ID.test(passkeyId) ? await ctx.store.renamePasskey(externalId, passkeyId, trimmed) : null
   if (passkey === null) throw new PasskeyNotFoundError()
   return toInfo(passkey)
 }
 
-/** Deletes one of the user's passkeys; it can no longer authenticate. */
-export async function revokePasskey (ctx: EngineContext, externalId: string, passkeyId: string): Promise<void> {
-  if (!await ctx.store.deletePasskey(externalId, passkeyId)) throw new PasskeyNotFoundError()
+/**
+ * Deletes one of the user's passkeys; it can no longer authenticate. With `keepOne`, the user's only
+ * passkey is refused (`FST_PASSKEY_MFA_LAST_PASSKEY`), atomically with the delete.
+ */
+export async function revokePasskey (ctx: EngineContext, externalId: string, passkeyId: string, keepOne = false): Promise<void> {
+  const result = PASSKEY_ID.test(passkeyId) ? await ctx.store.deletePasskey(externalId, passkeyId, keepOne) : 'not-found'
+  if (result === 'not-found') throw new PasskeyNotFoundError()
+  if (result === 'last') throw new LastPasskeyError()
 }
 
 function toInfo (passkey: PasskeyRecord): PasskeyInfo {

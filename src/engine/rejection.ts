@@ -28,3 +28,18 @@ export function reasonOf (error: unknown): RejectionReason {
 export function withReason<E extends Error> (error: E, reason: RejectionReason): E & { reason: RejectionReason } {
   return Object.assign(error, { reason })
 }
+
+/** What a finished ceremony produced: the nonce for the browser, and whose passkey it was (for audit events). */
+export interface FinishedCeremony {
+  nonce: string
+  externalId: string
+  passkeyId: string
+}
+
+/**
+ * `ceremony`, whose failure carries `externalId`: the transaction's user, for audit events and
+ * per-account limits (never sent to the browser).
+ */
+export async function attributedTo<T> (externalId: string, ceremony: Promise<T>): Promise<T> {
+  return ceremony.catch((error: Error) => { throw Object.assign(error, { externalId }) })
+}

@@ -1,7 +1,10 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { audit } from '../audit.js'
+import type { AuditListener } from '../audit.js'
 import { AppNotFoundError } from '../errors.js'
+import type { AttemptLimiter } from '../limits/attempt-limiter.js'
 import { ERROR_REPLIES, replyWithCode } from '../reply-error.js'
 import {
   AppParams, AuthenticateFinishBody, AuthenticateStartBody, FinishReply, RegisterFinishBody,
@@ -9,6 +12,8 @@ import {
 } from '../schemas/wire.js'
 import { allowCrossOrigin } from './cors.js'
 import type { PasskeyEngine } from './engine.js'
+import type { FinishedCeremony } from './rejection.js'
+import type { CeremonyKind } from './store.js'
 import { toAuthenticationResponse, toRegistrationResponse } from './wire-responses.js'
 
 /** Options of {@link engineRoutes}. */
@@ -16,6 +21,10 @@ export interface EngineRoutesOptions {
   engine: PasskeyEngine
   /** Exact origins allowed to call the routes cross-origin (CORS, no credentials); none by default. */
   corsOrigins?: string[]
+  /** Receives the ceremonies' audit events (they are also logged at info). */
+  onEvent?: AuditListener | null
+  /** Limits finishes without a success per client address. */
+  limiter?: AttemptLimiter | null
 }
 
 const BODY_LIMIT = 64 * 1024
@@ -30,7 +39,9 @@ const FINISH_REPLIES = { 200: FinishReply, ...ERROR_REPLIES }
  * @example
  * await app.register(engineRoutes, { engine, prefix: '/passkey' })
  */
-export async function engineRoutes (instance: FastifyInstance, { engine, corsOrigins = [] }: EngineRoutesOptions): Promise<void> {
+export async function engineRoutes (
+  instance: FastifyInstance, { engine, corsOrigins = [], onEvent = null, limiter = null }: EngineRoutesOptions
+): Promise<void> {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
   const base = '/flex/v1/apps/:appId'
   fastify.setValidatorCompiler(TypeBoxValidatorCompiler)
@@ -54,8 +65,7 @@ export async function engineRoutes (instance: FastifyInstance, { engine, corsOri
     schema: { params: AppParams, body: RegisterFinishBody, response: FINISH_REPLIES }
   }, async (request, reply) => {
     const { transaction_id: transactionId, handshake_id: handshakeId, handshake_response: answer } = request.body
-    const nonce = await engine.finishRegistration({ transactionId, handshakeId, response: toRegistrationResponse(answer) })
-    return finished(request, reply, nonce, 'registration')
+    return finish(request, reply, 'register', async () => engine.finishRegistration({ transactionId, handshakeId, response: toRegistrationResponse(answer) }))
   })
 
   fastify.post(`${base}/authenticate/transactions/webauthn/start`, {
@@ -72,14 +82,30 @@ export async function engineRoutes (instance: FastifyInstance, { engine, corsOri
     schema: { params: AppParams, body: AuthenticateFinishBody, response: FINISH_REPLIES }
   }, async (request, reply) => {
     const { transaction_id: transactionId, handshake_id: handshakeId, handshake_response: answer } = request.body
-    const nonce = await engine.finishAuthentication({ transactionId, handshakeId, response: toAuthenticationResponse(answer) })
-    return finished(request, reply, nonce, 'authentication')
+    return finish(request, reply, 'authenticate', async () => engine.finishAuthentication({ transactionId, handshakeId, response: toAuthenticationResponse(answer) }))
   })
-}
 
-
-function finished (request: FastifyRequest, reply: FastifyReply, nonce: string, ceremony: string): FinishReply {
-  request.log.info(`passkey-mfa: ${ceremony} ceremony succeeded`)
-  reply.header('cache-control', 'no-store')
-  return { nonce }
+  /**
+   * Runs a ceremony finish as one attempt of the client's address, and records its outcome; a
+   * failure after the transaction was found names its user.
+   */
+  async function finish (
+    request: FastifyRequest, reply: FastifyReply, kind: CeremonyKind, run: () => Promise<FinishedCeremony>
+  ): Promise<FinishReply> {
+    await limiter?.reserve(request, 'address', request.ip)
+    let finished: FinishedCeremony
+    try {
+      finished = await run()
+    } catch (error) {
+      const { externalId = null, code, reason } = error as { externalId?: string, code?: string, reason?: string }
+      audit(request, onEvent, { type: 'ceremony-failed', kind, externalId, code, reason }, engine.now())
+      throw error
+    }
+    const { nonce, externalId, passkeyId } = finished
+    await limiter?.succeeded('address', request.ip)
+    audit(request, onEvent, { type: 'ceremony-succeeded', kind, externalId, passkeyId }, engine.now())
+    if (kind === 'register') audit(request, onEvent, { type: 'passkey-added', externalId, passkeyId }, engine.now())
+    reply.header('cache-control', 'no-store')
+    return { nonce }
+  }
 }

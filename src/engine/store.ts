@@ -52,6 +52,9 @@ export interface NonceRecord extends NonceClaims {
   expiresAt: number
 }
 
+/** What {@link PasskeyStore.deletePasskey} did. */
+export type DeletePasskeyResult = 'deleted' | 'not-found' | 'last'
+
 /** A registered passkey. */
 export interface PasskeyRecord {
   id: string
@@ -123,7 +126,12 @@ export interface PasskeyStore {
    */
   recordPasskeyUse(use: PasskeyUse, nonce: NonceRecord): Promise<boolean>
   renamePasskey(externalId: string, id: string, name: string): Promise<PasskeyRecord | null>
-  deletePasskey(externalId: string, id: string): Promise<boolean>
+  /**
+   * Deletes one of the user's passkeys: `'not-found'` when the user has no such passkey, and with
+   * `keepOne`, `'last'` (deleting nothing) when it is the user's only one. Atomic: parallel deletes
+   * of a user's last two passkeys with `keepOne` leave one.
+   */
+  deletePasskey(externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult>
   /** Records a revocation; revoking a session twice keeps the first record. */
   revokeSession(revocation: SessionRevocation): Promise<void>
   /** Revocations with `revokedAt >= since`, for instances that cache them. */

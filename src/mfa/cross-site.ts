@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify'
+import type { AuditDetails } from '../audit.js'
 import { CrossSiteRequestError } from '../errors.js'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -8,15 +9,18 @@ const SAME_ORIGIN_FETCH = new Set(['same-origin', 'none'])
  * An `onRequest` hook that refuses state-changing requests from other sites: a browser's
  * `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by the user), and its `Origin` one of
  * `origins`. Requests that carry neither header come from no browser, so no cookie was sent for them
- * by a victim's browser.
+ * by a victim's browser. Each refusal is recorded.
  */
-export function refuseCrossSite (origins: readonly string[]) {
+export function refuseCrossSite (origins: readonly string[], record: (request: FastifyRequest, details: AuditDetails) => void) {
   return async function refuseCrossSiteRequest (request: FastifyRequest): Promise<void> {
     if (SAFE_METHODS.has(request.method)) return
     const site = request.headers['sec-fetch-site']
     const origin = request.headers.origin
-    if ((site !== undefined && !SAME_ORIGIN_FETCH.has(site)) || (origin !== undefined && !origins.includes(origin))) {
-      request.log.info({ event: 'cross-site-refused', origin, site }, 'passkey-mfa: cross-site request refused')
+    const reason = site !== undefined && !SAME_ORIGIN_FETCH.has(site)
+      ? `sec-fetch-site: ${site}`
+      : origin !== undefined && !origins.includes(origin) ? `origin: ${origin}` : null
+    if (reason !== null) {
+      record(request, { type: 'cross-site-refused', externalId: null, reason })
       throw new CrossSiteRequestError()
     }
   }

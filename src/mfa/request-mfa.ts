@@ -1,6 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { AuditDetails } from '../audit.js'
 import { ArgumentInvalidError } from '../errors.js'
 import type { PasskeyEngine } from '../engine/engine.js'
+import type { AttemptLimiter } from '../limits/attempt-limiter.js'
+import type { TransactionCaps } from '../limits/request-limits.js'
 import { randomToken } from '../engine/tokens.js'
 import type { MfaUser, ResolvedOptions } from '../options.js'
 import type { RevokedSessions } from './revoked-sessions.js'
@@ -17,6 +20,12 @@ export interface MfaRuntime {
   engine: PasskeyEngine
   cookie: SessionCookie
   revoked: RevokedSessions
+  /** Records an authentication event (log and `onEvent`). */
+  audit: (request: FastifyRequest, details: AuditDetails) => void
+  /** Failed attempts per account and address; `null` when limits are off. */
+  limiter: AttemptLimiter | null
+  /** Transactions per session and account; `null` when limits are off. */
+  transactionCaps: TransactionCaps | null
 }
 
 /** `request.mfa`: the MFA session of one request, read from its cookie on first use. */
@@ -109,7 +118,7 @@ export class RequestMfa implements MfaRequest {
     await this.#revokeAuthenticated()
     const passkeyRequired = passkeys.length > 0 || policy !== 'optional'
     this.apply({ type: 'first-factor', sessionId: randomToken(16), externalId, passkeyRequired })
-    this.#request.log.info({ event: 'first-factor-completed', externalId, passkeyRequired }, 'passkey-mfa: first factor completed')
+    this.#runtime.audit(this.#request, { type: 'first-factor-completed', externalId })
     if (!passkeyRequired) return 'done'
     return passkeys.length > 0 ? 'authenticate' : 'enroll'
   }
@@ -119,7 +128,7 @@ export class RequestMfa implements MfaRequest {
     if (session.level === 'anonymous') return
     await this.#runtime.revoked.revoke(session.sessionId, this.#endOf(session))
     this.apply({ type: 'logout' })
-    this.#request.log.info({ event: 'logout', externalId: session.externalId }, 'passkey-mfa: logged out')
+    this.#runtime.audit(this.#request, { type: 'logout', externalId: session.externalId })
   }
 
   /** Writes the cookie if the session changed in this request. */

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { PasskeyInfo } from '../engine/passkeys.js'
-import { LastPasskeyError } from '../errors.js'
 import { authenticatedSession } from '../mfa/guards.js'
 import type { MfaRuntime } from '../mfa/request-mfa.js'
 import { ERROR_REPLIES } from '../reply-error.js'
@@ -24,7 +23,7 @@ export async function passkeyRoutes (fastify: FastifyInstance, { runtime }: { ru
   }, async (request) => {
     const externalId = externalIdOf(request)
     const passkey = await engine.renamePasskey(externalId, request.params.id, request.body.name)
-    request.log.info({ event: 'passkey-renamed', externalId, passkeyId: passkey.id }, 'passkey-mfa: passkey renamed')
+    runtime.audit(request, { type: 'passkey-renamed', externalId, passkeyId: passkey.id })
     return toView(passkey)
   })
 
@@ -32,11 +31,9 @@ export async function passkeyRoutes (fastify: FastifyInstance, { runtime }: { ru
     schema: { params: PasskeyParams, response: { 204: { type: 'null' }, ...ERROR_REPLIES } }
   }, async (request, reply) => {
     const externalId = externalIdOf(request)
-    const passkeys = await engine.listPasskeys(externalId)
-    const isLast = passkeys.length === 1 && passkeys[0].id === request.params.id
-    if (isLast && await options.policy(await findUserOrFail(options, externalId, request)) !== 'optional') throw new LastPasskeyError()
-    await engine.revokePasskey(externalId, request.params.id)
-    request.log.info({ event: 'passkey-revoked', externalId, passkeyId: request.params.id }, 'passkey-mfa: passkey revoked')
+    const keepOne = await options.policy(await findUserOrFail(options, externalId, request)) !== 'optional'
+    await engine.revokePasskey(externalId, request.params.id, keepOne)
+    runtime.audit(request, { type: 'passkey-revoked', externalId, passkeyId: request.params.id })
     return reply.code(204).send()
   })
 }

@@ -8,7 +8,9 @@ import { findUserOrFail } from './find-user.js'
 
 /**
  * `POST /register` and `POST /authenticate`: create the transaction the browser runs its ceremony
- * with, and record it in the session as the only one whose nonce it may redeem.
+ * with, and record it in the session as the only one whose nonce it may redeem. Transactions are
+ * capped per session and account, and each sign-in step counts as a failed attempt of the account
+ * until its nonce is redeemed.
  */
 export async function transactionRoutes (fastify: FastifyInstance, { runtime }: { runtime: MfaRuntime }): Promise<void> {
   const { engine, options } = runtime
@@ -21,6 +23,8 @@ export async function transactionRoutes (fastify: FastifyInstance, { runtime }: 
     const hasPasskeys = enrolling && (await engine.listPasskeys(session.externalId)).length > 0
     assertCanStart(session, kind, hasPasskeys)
     const { externalId } = session
+    await runtime.transactionCaps?.(request)
+    if (kind === 'authenticate') await runtime.limiter?.reserve(request, 'account', externalId)
     const transactionId = kind === 'register'
       ? await engine.createRegisterTransaction({
         externalId,
@@ -29,7 +33,7 @@ export async function transactionRoutes (fastify: FastifyInstance, { runtime }: 
       })
       : await engine.createAuthenticateTransaction({ externalId })
     mfa.apply({ type: 'transaction', id: transactionId, kind, hasPasskeys })
-    request.log.info({ event: 'transaction-created', kind, externalId }, 'passkey-mfa: passkey transaction created')
+    runtime.audit(request, { type: 'transaction-created', kind, externalId })
     return { transactionId }
   }
 

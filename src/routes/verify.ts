@@ -25,14 +25,15 @@ export async function verifyRoute (fastify: FastifyInstance, { runtime }: { runt
     try {
       await engine.redeemNonce(request.body.nonce, { transactionId: transaction.id, kind: transaction.kind, externalId })
     } catch (error) {
-      request.log.info({ event: 'nonce-refused', externalId, kind: transaction.kind, code: (error as { code?: string }).code }, 'passkey-mfa: nonce refused')
+      runtime.audit(request, { type: 'nonce-refused', externalId, kind: transaction.kind, code: (error as { code?: string }).code })
       throw error
     }
+    runtime.audit(request, { type: 'nonce-redeemed', externalId, kind: transaction.kind })
     const next = mfa.next({ type: 'verified' })
     const signingIn = session.level === 'passkey-pending'
     const token = signingIn ? await options.issueToken(await findUserOrFail(options, externalId, request), request, reply) : undefined
     mfa.commit(next)
-    request.log.info({ event: 'passkey-verified', externalId, kind: transaction.kind, signingIn }, 'passkey-mfa: passkey verified')
+    if (transaction.kind === 'authenticate') await runtime.limiter?.succeeded('account', externalId)
     reply.header('cache-control', 'no-store')
     return token === undefined ? { state: 'authenticated' } : { state: 'authenticated', auth_token: token }
   })

@@ -3,7 +3,8 @@ import type { Static } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 
 const Id = Type.String({ minLength: 1, maxLength: 128 })
-const Time = Type.Integer({ minimum: 0 })
+/** Epoch milliseconds before the year 9000: any time plus a lifetime still has the 4-digit year that cookie dates and JSON date-times need. */
+const Time = Type.Integer({ minimum: 0, maximum: Date.UTC(9000, 0, 1) })
 
 /**
  * What the session cookie holds: one non-anonymous MFA state, only IDs and epoch-millisecond times,

@@ -14,7 +14,8 @@ export const Token = Type.String({ minLength: 1, maxLength: 128 })
 /** A credential ID: at most 1023 bytes, by the WebAuthn spec. */
 export const CredentialId = Type.String({ pattern: '^[A-Za-z0-9_-]+$', minLength: 1, maxLength: 1364 })
 
-const Transports = Type.Array(Type.String({ maxLength: 32 }), { maxItems: 16 })
+/** WebAuthn transport names (`usb`, `hybrid`, `smart-card`, ...): lowercase tokens, stored with the passkey. */
+const Transports = Type.Array(Type.String({ pattern: '^[a-z0-9-]+$', maxLength: 32 }), { maxItems: 16 })
 
 /** Body of `POST /apps/:appId/register/transactions/webauthn/start`. */
 export const RegisterStartBody = Type.Object({

@@ -1,4 +1,6 @@
 import type { Page } from 'playwright-core'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import t from 'tap'
 import { addAuthenticator, CHROMIUM, launchChromium } from './helpers/chromium.js'
 import { startExampleServer } from './helpers/example-server.js'
@@ -10,7 +12,7 @@ if (browser === null) {
   if (process.env.CI !== undefined) t.fail(reason)
   else t.plan(0, reason)
 } else {
-  const { origin } = await startExampleServer(t)
+  const { origin, dataDir } = await startExampleServer(t)
   const password = 'correct horse battery'
   let users = 0
   const newEmail = (): string => `user${++users}@example.org`
@@ -131,6 +133,13 @@ if (browser === null) {
     await logOut(page)
     t.equal(await me(page), 401)
     await removeAuthenticator(cdp, laptop)
+
+    const audited = (await readFile(join(dataDir, 'audit.log'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line))
+    const externalId = audited.find((event) => event.type === 'passkey-added')?.externalId as string
+    const events = audited.filter((event) => event.externalId === externalId).map((event) => event.type as string)
+    for (const type of ['first-factor-completed', 'transaction-created', 'ceremony-succeeded', 'passkey-added', 'nonce-redeemed', 'passkey-renamed', 'passkey-revoked', 'logout']) {
+      t.ok(events.includes(type), `the example's audit log has the user's ${type}`)
+    }
   })
 
   t.test('a cancelled ceremony shows the error, changes nothing, and can be retried', async (t) => {

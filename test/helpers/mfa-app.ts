@@ -28,24 +28,26 @@ export interface MfaApp {
   issued: string[]
 }
 
-/** Options for {@link buildMfaApp}: the plugin's, plus the engine's store. */
-export type MfaAppOptions = Partial<Omit<PasskeyMfaOptions, 'engine'>> & { store?: PasskeyStore, logger?: object }
+/** Options for {@link buildMfaApp}: the plugin's, plus the engine's store and store timeout. */
+export type MfaAppOptions = Partial<Omit<PasskeyMfaOptions, 'engine'>> & { store?: PasskeyStore, storeTimeoutMs?: number, logger?: object, trustProxy?: boolean }
 
 /**
  * A host app: `POST /login {externalId}` completes the first factor for a known user;
  * `GET /protected` needs the passkey step; `GET /sensitive` needs a passkey check of the last minute.
+ * Limits are off unless `options.limits` turns them on.
  */
-export async function buildMfaApp (t: Test, { store = new MemoryStore(), logger, ...options }: MfaAppOptions = {}): Promise<MfaApp> {
+export async function buildMfaApp (t: Test, { store = new MemoryStore(), storeTimeoutMs, logger, trustProxy = false, ...options }: MfaAppOptions = {}): Promise<MfaApp> {
   const clock: TestClock = { now: Date.now(), advance (ms) { this.now += ms } }
   const engine = new PasskeyEngine({
-    appId: APP_ID, rpId: RP_ID, rpName: 'Test', origins: [ORIGIN], store, now: () => clock.now, sweepIntervalMs: 0
+    appId: APP_ID, rpId: RP_ID, rpName: 'Test', origins: [ORIGIN], store, now: () => clock.now, sweepIntervalMs: 0, storeTimeoutMs
   })
   const users = new Map<string, MfaUser>()
   const issued: string[] = []
-  const app = Fastify({ logger: logger ?? false })
+  const app = Fastify({ logger: logger ?? false, trustProxy })
   await app.register(fastifyPasskeyMfa, {
     sessionKey: SESSION_KEY,
     engine,
+    limits: false,
     findUser: async (externalId) => users.get(externalId) ?? null,
     issueToken: async (user) => {
       issued.push(user.externalId)

@@ -286,7 +286,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     t.test('a deleted passkey frees its credential ID', async (t) => {
       const store = await open(t)
       await store.addPasskey(passkey(), nonce(), false)
-      await store.deletePasskey('alice', 'passkey-1')
+      await store.deletePasskey('alice', 'passkey-1', false)
       t.equal(await store.addPasskey(passkey({ id: 'passkey-2', externalId: 'bob' }), nonce({ key: 'again' }), false), 'added')
       t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ id: 'passkey-2', externalId: 'bob' }))
     })
@@ -315,7 +315,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     t.test('a deleted or unknown passkey is refused, writing nothing', async (t) => {
       const store = await open(t)
       await store.addPasskey(passkey(), nonce(), false)
-      await store.deletePasskey('alice', 'passkey-1')
+      await store.deletePasskey('alice', 'passkey-1', false)
       t.equal(await store.recordPasskeyUse(use(), authentication()), false)
       t.equal(await store.recordPasskeyUse(use({ id: 'unknown' }), authentication()), false)
       t.equal(await store.takeNonce('use-nonce-digest'), null)
@@ -395,13 +395,33 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     t.test('deletePasskey only by the owner', async (t) => {
       const store = await open(t)
       await store.addPasskey(passkey(), nonce(), false)
-      t.equal(await store.deletePasskey('bob', 'passkey-1'), false)
-      t.equal(await store.deletePasskey('alice', 'unknown'), false)
+      t.equal(await store.deletePasskey('bob', 'passkey-1', false), 'not-found')
+      t.equal(await store.deletePasskey('alice', 'unknown', false), 'not-found')
       t.strictSame(await store.listPasskeys('alice'), [passkey()])
-      t.equal(await store.deletePasskey('alice', 'passkey-1'), true)
+      t.equal(await store.deletePasskey('alice', 'passkey-1', false), 'deleted')
       t.equal(await store.findPasskey(passkey().credentialId), null)
       t.strictSame(await store.listPasskeys('alice'), [])
-      t.equal(await store.deletePasskey('alice', 'passkey-1'), false)
+      t.equal(await store.deletePasskey('alice', 'passkey-1', false), 'not-found')
+    })
+
+    t.test('deletePasskey keepOne: refuses the only passkey, deleting nothing', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce(), false)
+      t.equal(await store.deletePasskey('alice', 'passkey-1', true), 'last')
+      t.strictSame(await store.listPasskeys('alice'), [passkey()])
+      t.equal(await store.deletePasskey('alice', 'unknown', true), 'not-found')
+      await store.addPasskey(passkey({ id: 'passkey-2', credentialId: 'credential-2' }), nonce({ key: 'n2' }), false)
+      t.equal(await store.deletePasskey('alice', 'passkey-1', true), 'deleted')
+      t.equal(await store.deletePasskey('alice', 'passkey-2', true), 'last')
+    })
+
+    t.test('parallel keepOne deletes of the last two passkeys leave one', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce(), false)
+      await store.addPasskey(passkey({ id: 'passkey-2', credentialId: 'credential-2' }), nonce({ key: 'n2' }), false)
+      const results = await Promise.all([store.deletePasskey('alice', 'passkey-1', true), store.deletePasskey('alice', 'passkey-2', true)])
+      t.same(results.sort(), ['deleted', 'last'])
+      t.equal((await store.listPasskeys('alice')).length, 1)
     })
   })
 

@@ -23,11 +23,15 @@ export async function postgresReachable (t: Test): Promise<boolean> {
     await client.end()
     return true
   } catch (error) {
-    const reason = `PostgreSQL unreachable at ${PG_URL}: ${(error as Error).message}`
-    if (process.env.CI !== undefined) t.fail(reason)
-    else t.comment(`skipped: ${reason}`)
+    serviceUnreachable(t, `PostgreSQL unreachable at ${PG_URL}: ${(error as Error).message}`)
     return false
   }
+}
+
+/** Outside CI, prints why a test that needs a service skips; in CI (`CI` set), fails with the reason. */
+export function serviceUnreachable (t: Test, reason: string): void {
+  if (process.env.CI !== undefined) t.fail(reason)
+  else t.comment(`skipped: ${reason}`)
 }
 
 /** A fresh PostgreSQL schema name, dropped in teardown (the stores on it create it). */

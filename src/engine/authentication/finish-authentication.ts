@@ -2,9 +2,11 @@ import { verifyAuthenticationResponse } from '@simplewebauthn/server'
 import type { AuthenticationResponseJSON, VerifiedAuthenticationResponse } from '@simplewebauthn/server'
 import { AuthenticationRejectedError } from '../../errors.js'
 import type { EngineContext } from '../context.js'
+import type { HandshakeRecord, TransactionRecord } from '../store.js'
 import { crossOriginAllowed } from '../cross-origin.js'
 import { newNonce } from '../nonces.js'
-import { reasonOf, withReason } from '../rejection.js'
+import { attributedTo, reasonOf, withReason } from '../rejection.js'
+import type { FinishedCeremony } from '../rejection.js'
 import type { RejectionReason } from '../rejection.js'
 import { closeTransaction } from '../transactions.js'
 
@@ -23,12 +25,20 @@ export interface FinishAuthenticationArgs {
  *
  * Every failure about the credential or the signature is the same
  * `FST_PASSKEY_MFA_AUTHENTICATION_REJECTED`, so callers cannot probe for accounts or credentials.
+ * A failure after the transaction was found names its user (`externalId`, never sent).
  */
 export async function finishAuthentication (
   ctx: EngineContext, { transactionId, handshakeId, response }: FinishAuthenticationArgs
-): Promise<string> {
-  const { options, store } = ctx
+): Promise<FinishedCeremony> {
   const { transaction, handshake } = await closeTransaction(ctx, transactionId, 'authenticate', handshakeId)
+  return attributedTo(transaction.externalId, verifyAssertion(ctx, transactionId, transaction, handshake, response))
+}
+
+async function verifyAssertion (
+  ctx: EngineContext, transactionId: string, transaction: TransactionRecord, handshake: HandshakeRecord,
+  response: AuthenticationResponseJSON
+): Promise<FinishedCeremony> {
+  const { options, store } = ctx
   const passkey = await store.findPasskey(response.id)
   if (passkey === null || passkey.externalId !== transaction.externalId) throw rejected('credential')
   const { userHandle } = response.response
@@ -64,7 +74,7 @@ export async function finishAuthentication (
     lastUsedAt: options.now()
   }
   if (!await store.recordPasskeyUse(use, record)) throw rejected('counter')
-  return nonce
+  return { nonce, externalId: passkey.externalId, passkeyId: passkey.id }
 }
 
 function rejected (reason: RejectionReason): Error {

@@ -3,10 +3,12 @@ import type { RegistrationResponseJSON, VerifiedRegistrationResponse } from '@si
 import { CredentialExistsError, RegistrationForbiddenError, RegistrationRejectedError } from '../../errors.js'
 import { aaguidName } from '../aaguid-names.js'
 import type { EngineContext } from '../context.js'
+import type { HandshakeRecord, TransactionRecord } from '../store.js'
 import { crossOriginAllowed } from '../cross-origin.js'
 import { newNonce } from '../nonces.js'
 import { coseAlgorithms } from '../options.js'
-import { reasonOf, withReason } from '../rejection.js'
+import { attributedTo, reasonOf, withReason } from '../rejection.js'
+import type { FinishedCeremony } from '../rejection.js'
 import type { RejectionReason } from '../rejection.js'
 import { randomToken } from '../tokens.js'
 import { closeTransaction } from '../transactions.js'
@@ -23,13 +25,20 @@ export interface FinishRegistrationArgs {
  * Finishes a registration ceremony: consumes the transaction, verifies the attestation, stores the
  * passkey and issues a one-time nonce, in one atomic store call. Returns the nonce. A transaction
  * for the user's first passkey only is refused (`FST_PASSKEY_MFA_REGISTRATION_FORBIDDEN`) once the
- * user has one.
+ * user has one. A failure after the transaction was found names its user (`externalId`).
  */
 export async function finishRegistration (
   ctx: EngineContext, { transactionId, handshakeId, response }: FinishRegistrationArgs
-): Promise<string> {
-  const { options, store } = ctx
+): Promise<FinishedCeremony> {
   const { transaction, handshake } = await closeTransaction(ctx, transactionId, 'register', handshakeId)
+  return attributedTo(transaction.externalId, addVerifiedPasskey(ctx, transactionId, transaction, handshake, response))
+}
+
+async function addVerifiedPasskey (
+  ctx: EngineContext, transactionId: string, transaction: TransactionRecord, handshake: HandshakeRecord,
+  response: RegistrationResponseJSON
+): Promise<FinishedCeremony> {
+  const { options, store } = ctx
   if (!crossOriginAllowed(response.response.clientDataJSON, options.topOrigins)) throw rejected('cross-origin')
   let verification: VerifiedRegistrationResponse
   try {
@@ -69,7 +78,7 @@ export async function finishRegistration (
   const added = await store.addPasskey(passkey, record, transaction.firstPasskeyOnly)
   if (added === 'credential-taken') throw new CredentialExistsError()
   if (added === 'not-first') throw new RegistrationForbiddenError()
-  return nonce
+  return { nonce, externalId: transaction.externalId, passkeyId: passkey.id }
 }
 
 function rejected (reason: RejectionReason): Error {

@@ -1,5 +1,5 @@
 import type {
-  AddPasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 
 /**
@@ -80,12 +80,18 @@ export class MemoryStore implements PasskeyStore {
     return structuredClone(passkey)
   }
 
-  async deletePasskey (externalId: string, id: string): Promise<boolean> {
+  async deletePasskey (externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult> {
     const passkey = this.#passkeys.get(id)
-    if (passkey === undefined || passkey.externalId !== externalId) return false
+    if (passkey === undefined || passkey.externalId !== externalId) return 'not-found'
+    if (keepOne && !this.#hasOtherPasskey(externalId, id)) return 'last'
     this.#passkeys.delete(id)
     this.#passkeyIdByCredential.delete(passkey.credentialId)
-    return true
+    return 'deleted'
+  }
+
+  #hasOtherPasskey (externalId: string, id: string): boolean {
+    for (const passkey of this.#passkeys.values()) if (passkey.externalId === externalId && passkey.id !== id) return true
+    return false
   }
 
   async revokeSession (revocation: SessionRevocation): Promise<void> {

@@ -36,7 +36,7 @@ export function statements (schema: string) {
       listPasskeys: `SELECT * FROM ${passkeys} WHERE external_id = $1 ORDER BY created_at, id COLLATE "C"`,
       findPasskey: `SELECT * FROM ${passkeys} WHERE credential_id = $1`,
       // Held until commit, it serializes the adds of one user: each sees the passkeys the others added.
-      lockUserPasskeys: `SELECT pg_advisory_xact_lock(hashtext('fastify-passkey-mfa:passkeys:' || $1))`,
+      lockUserPasskeys: `SELECT pg_advisory_xact_lock(hashtext(${literal(`fastify-passkey-mfa:${schema}:passkeys:`)} || $1))`,
       // The refusal, if any, is checked first (credential ID, then `firstOnly` $20); the nonce is inserted
       // only when the passkey is. A credential ID that a concurrent transaction inserts under another
       // user's lock is seen by ON CONFLICT only, hence the last ELSE.
@@ -62,7 +62,17 @@ export function statements (schema: string) {
           RETURNING 1
         )${insertNonceFrom('used')}`,
       renamePasskey: `UPDATE ${passkeys} SET name = $3 WHERE external_id = $1 AND id = $2 RETURNING *`,
-      deletePasskey: `DELETE FROM ${passkeys} WHERE external_id = $1 AND id = $2`,
+      // Run under lockUserPasskeys: a parallel delete of the user's other passkey sees this one's result.
+      deletePasskey: `
+        WITH target AS (SELECT id FROM ${passkeys} WHERE external_id = $1 AND id = $2),
+          refusal AS (
+            SELECT CASE
+              WHEN NOT EXISTS (SELECT 1 FROM target) THEN 'not-found'
+              WHEN $3 AND NOT EXISTS (SELECT 1 FROM ${passkeys} WHERE external_id = $1 AND id <> $2) THEN 'last'
+            END AS reason
+          ),
+          deleted AS (DELETE FROM ${passkeys} WHERE id IN (SELECT id FROM target) AND (SELECT reason FROM refusal) IS NULL)
+        SELECT coalesce(reason, 'deleted') AS result FROM refusal`,
       revokeSession: `
         INSERT INTO ${revocations} (session_id, revoked_at, expires_at)
         VALUES ($1, $2, $3)
@@ -83,4 +93,9 @@ function prepared<Name extends string> (texts: Record<Name, string>): Record<Nam
     return [method, { name: `passkey_mfa_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`, text }]
   })
   return Object.fromEntries(entries) as Record<Name, PreparedStatement>
+}
+
+/** `text` as an SQL string literal. */
+function literal (text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
 }

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import type {
-  AddPasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 import { statements, type PreparedStatement, type Statements } from './postgres-queries.js'
 import {
@@ -38,7 +38,9 @@ export class PostgresStore implements PasskeyStore {
       throw new TypeError('PostgresStore needs exactly one of `pool` and `connectionString`')
     }
     if (!IDENTIFIER.test(schema)) throw new TypeError(`Invalid PostgreSQL schema name: ${JSON.stringify(schema)}`)
-    this.#pool = pool ?? new pg.Pool({ connectionString })
+    // The pool replaces a connection that dies while idle (a database restart); without a listener,
+    // the error it emits would crash the process.
+    this.#pool = pool ?? new pg.Pool({ connectionString }).on('error', ignore)
     this.#ownsPool = pool === undefined
     this.#sql = statements(`"${schema}"`)
   }
@@ -92,8 +94,12 @@ export class PostgresStore implements PasskeyStore {
     return toPasskeyOrNull(await this.#row<PasskeyRow>(this.#sql.renamePasskey, [externalId, id, name]))
   }
 
-  async deletePasskey (externalId: string, id: string): Promise<boolean> {
-    return await this.#changes(this.#sql.deletePasskey, [externalId, id])
+  async deletePasskey (externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult> {
+    return await this.#transaction(async (client) => {
+      await client.query({ ...this.#sql.lockUserPasskeys, values: [externalId] })
+      const { rows } = await client.query<{ result: DeletePasskeyResult }>({ ...this.#sql.deletePasskey, values: [externalId, id, keepOne] })
+      return rows[0]!.result
+    })
   }
 
   async revokeSession (revocation: SessionRevocation): Promise<void> {
@@ -115,6 +121,8 @@ export class PostgresStore implements PasskeyStore {
   /** Runs `body` in a transaction on a client of its own, rolled back when anything fails. */
   async #transaction<T> (body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect()
+    // A lost connection fails the query in progress; its error event must not crash the process too.
+    client.on('error', ignore)
     let result: T
     try {
       await client.query('BEGIN')
@@ -124,6 +132,7 @@ export class PostgresStore implements PasskeyStore {
       await client.query('ROLLBACK')
       throw error
     } finally {
+      client.off('error', ignore)
       client.release()
     }
     return result
@@ -144,3 +153,5 @@ export class PostgresStore implements PasskeyStore {
     return rowCount === 1
   }
 }
+
+function ignore (): void {}

@@ -1,6 +1,6 @@
 /** The schema of the SQLite store and the statements it prepares once, at `init()`. */
 import type Database from 'better-sqlite3'
-import type { AddPasskeyResult, NonceRecord, PasskeyRecord, PasskeyUse, SessionRevocation } from '../store.js'
+import type { AddPasskeyResult, DeletePasskeyResult, NonceRecord, PasskeyRecord, PasskeyUse, SessionRevocation } from '../store.js'
 import {
   passkeyParams, useParams,
   type NonceRow, type PasskeyParams, type PasskeyRow, type RevocationRow, type TransactionParams, type TransactionRow,
@@ -75,6 +75,9 @@ export function prepare (db: Database.Database) {
       @aaguid, @backupEligible, @backedUp, @name, @createdAt, @lastUsedAt)`)
   const credentialTaken = db.prepare<[string], 1>('SELECT 1 FROM passkeys WHERE credential_id = ?').pluck()
   const hasPasskey = db.prepare<[string], 1>('SELECT 1 FROM passkeys WHERE external_id = ? LIMIT 1').pluck()
+  const hasOtherPasskey = db.prepare<[string, string], 1>('SELECT 1 FROM passkeys WHERE external_id = ? AND id <> ? LIMIT 1').pluck()
+  const ownsPasskey = db.prepare<[string, string], 1>('SELECT 1 FROM passkeys WHERE external_id = ? AND id = ?').pluck()
+  const deletePasskey = db.prepare<[string, string]>('DELETE FROM passkeys WHERE external_id = ? AND id = ?')
   const updateUse = db.prepare<[UseParams]>(`
     UPDATE passkeys SET counter = @counter, backed_up = @backedUp, last_used_at = @lastUsedAt
     WHERE id = @id AND counter = @previousCounter`)
@@ -97,7 +100,6 @@ export function prepare (db: Database.Database) {
     findPasskey: db.prepare<[string], PasskeyRow>('SELECT * FROM passkeys WHERE credential_id = ?'),
     renamePasskey: db.prepare<[string, string, string], PasskeyRow>(
       'UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *'),
-    deletePasskey: db.prepare<[string, string]>('DELETE FROM passkeys WHERE id = ? AND external_id = ?'),
     revokeSession: db.prepare<[SessionRevocation]>(`
       INSERT INTO passkey_revoked_sessions (session_id, revoked_at, expires_at)
       VALUES (@sessionId, @revokedAt, @expiresAt)
@@ -112,6 +114,13 @@ export function prepare (db: Database.Database) {
       insertPasskey.run(passkeyParams(passkey))
       insertNonce.run(nonce)
       return 'added'
+    }).immediate,
+    // Immediate, as addPasskey: a parallel delete of the user's other passkey waits for this one.
+    deletePasskey: db.transaction((externalId: string, id: string, keepOne: boolean): DeletePasskeyResult => {
+      if (ownsPasskey.get(externalId, id) === undefined) return 'not-found'
+      if (keepOne && hasOtherPasskey.get(externalId, id) === undefined) return 'last'
+      deletePasskey.run(externalId, id)
+      return 'deleted'
     }).immediate,
     recordPasskeyUse: db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
       if (updateUse.run(useParams(use)).changes === 0) return false

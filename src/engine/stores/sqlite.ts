@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import type {
-  AddPasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 import { toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction, transactionParams } from './sqlite-rows.js'
 import { prepare, SCHEMA, type Statements } from './sqlite-schema.js'
@@ -73,8 +73,8 @@ export class SqliteStore implements PasskeyStore {
     return toPasskeyOrNull(this.#sql.renamePasskey.get(name, id, externalId))
   }
 
-  async deletePasskey (externalId: string, id: string): Promise<boolean> {
-    return this.#sql.deletePasskey.run(id, externalId).changes > 0
+  async deletePasskey (externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult> {
+    return this.#sql.deletePasskey(externalId, id, keepOne)
   }
 
   async revokeSession (revocation: SessionRevocation): Promise<void> {

@@ -1,0 +1,52 @@
+import type { FastifyRequest } from 'fastify'
+import type { CeremonyKind } from './engine/store.js'
+
+/** What happened. */
+export type AuditEventType =
+  | 'first-factor-completed' | 'transaction-created' | 'ceremony-succeeded' | 'ceremony-failed'
+  | 'nonce-redeemed' | 'nonce-refused' | 'passkey-added' | 'passkey-renamed' | 'passkey-revoked'
+  | 'logout' | 'cross-site-refused' | 'locked-out'
+
+/**
+ * An authentication event, for an audit trail. It names the user and the client address, never a
+ * secret (no nonce, challenge, transaction ID, cookie or token).
+ */
+export interface AuditEvent {
+  type: AuditEventType
+  /** Epoch milliseconds. */
+  at: number
+  /** The user, when known (a refused ceremony with an unknown transaction has none). */
+  externalId: string | null
+  /** `request.ip`. */
+  address: string
+  /** The ceremony, for transaction, ceremony and nonce events. */
+  kind?: CeremonyKind
+  /** Why it failed: an error code, and for rejected ceremonies a reason such as `signature` or `counter`. */
+  code?: string
+  reason?: string
+  passkeyId?: string
+  /** For `locked-out`: what was locked, and for how long. */
+  scope?: 'account' | 'address'
+  retryAfterSeconds?: number
+}
+
+/** Receives every {@link AuditEvent}; it must not throw (a throw is logged and ignored). */
+export type AuditListener = (event: AuditEvent) => void
+
+/** The details of an event; its time and address come from the request. */
+export type AuditDetails = Omit<AuditEvent, 'at' | 'address'>
+
+/**
+ * Records an event: logged at info (`event` is its type) and handed to `listener`. A listener that
+ * throws is logged at error; the request goes on.
+ */
+export function audit (request: FastifyRequest, listener: AuditListener | null, details: AuditDetails, now = Date.now()): void {
+  const { type, ...fields } = details
+  request.log.info({ event: type, ...fields }, `passkey-mfa: ${type.replaceAll('-', ' ')}`)
+  if (listener === null) return
+  try {
+    listener({ ...details, at: now, address: request.ip })
+  } catch (err) {
+    request.log.error({ err }, 'passkey-mfa: the audit listener threw')
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * Invariant 10 over HTTP: for every step of the MFA flow (host routes and engine routes), every store
+ * method the step calls is made to throw, then to hang; the step must answer
+ * `503 FST_PASSKEY_MFA_STORE_UNAVAILABLE` (a hang: once `storeTimeoutMs` is over) and change nothing:
+ * same passkeys, same session state, no token, no nonce stored. The methods of each step are found by
+ * running it once without faults. A write that happened before its answer was lost is
+ * faults-lost-answer.test.ts; a throwing `takeNonce`, `createTransaction` and `revokeSession` with
+ * recovery afterwards, and a throwing `issueToken`, are mfa-failures.test.ts.
+ */
+import t from 'tap'
+import type { Test } from 'tap'
+import type { LightMyRequestResponse } from 'fastify'
+import { Browser } from './helpers/browser.js'
+import { authenticateFinishBody, registerFinishBody } from './helpers/ceremonies.js'
+import { firstFactor, flex } from './helpers/fault-flows.js'
+import { FaultyStore, LATENESS_MS, STORE_TIMEOUT_MS } from './helpers/faulty-store.js'
+import type { Fault, StoreMethod } from './helpers/faulty-store.js'
+import { PREFIX, authenticatePasskey, buildMfaApp, registerPasskey, signUp } from './helpers/mfa-app.js'
+import type { MfaApp } from './helpers/mfa-app.js'
+import { passkeySnapshot } from './helpers/snapshot.js'
+import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
+import { eachStore } from './helpers/stores.js'
+import { answerWithin } from './helpers/timed.js'
+
+type Send = () => Promise<LightMyRequestResponse>
+
+/** A step of the flow: `setup` brings a new user to just before it and returns its request. */
+interface Step {
+  name: string
+  setup: (mfa: MfaApp, externalId: string) => Promise<{ browser: Browser, send: Send }>
+}
+
+const STEPS: Step[] = [
+  {
+    name: 'first factor',
+    async setup (mfa, externalId) {
+      await signedUp(mfa, externalId)
+      const browser = new Browser(mfa.app)
+      return { browser, send: async () => browser.post('/login', { externalId }) }
+    }
+  },
+  {
+    name: 'first factor again, while authenticated',
+    async setup (mfa, externalId) {
+      const { browser } = await signedUp(mfa, externalId)
+      return { browser, send: async () => browser.post('/login', { externalId }) }
+    }
+  },
+  {
+    name: 'POST /register (enrollment)',
+    async setup (mfa, externalId) {
+      const browser = await firstFactor(mfa, externalId)
+      return { browser, send: async () => browser.post(`${PREFIX}/register`) }
+    }
+  },
+  {
+    name: 'POST /authenticate',
+    async setup (mfa, externalId) {
+      await signedUp(mfa, externalId)
+      const browser = await firstFactor(mfa, externalId)
+      return { browser, send: async () => browser.post(`${PREFIX}/authenticate`) }
+    }
+  },
+  {
+    name: 'register start',
+    async setup (mfa, externalId) {
+      const browser = await firstFactor(mfa, externalId)
+      const { transactionId } = (await browser.post(`${PREFIX}/register`)).json()
+      return { browser, send: async () => flex(mfa, 'register', 'start', { transaction_id: transactionId, authenticator_attachment: 'platform' }) }
+    }
+  },
+  {
+    name: 'register finish',
+    async setup (mfa, externalId) {
+      const browser = await firstFactor(mfa, externalId)
+      const { transactionId } = (await browser.post(`${PREFIX}/register`)).json()
+      const { handshake } = (await flex(mfa, 'register', 'start', { transaction_id: transactionId, authenticator_attachment: 'platform' })).json()
+      const body = registerFinishBody(transactionId, handshake.id, new SoftwareAuthenticator().create(handshake.challenge.publicKey))
+      return { browser, send: async () => flex(mfa, 'register', 'finish', body) }
+    }
+  },
+  {
+    name: 'authenticate start',
+    async setup (mfa, externalId) {
+      await signedUp(mfa, externalId)
+      const browser = await firstFactor(mfa, externalId)
+      const { transactionId } = (await browser.post(`${PREFIX}/authenticate`)).json()
+      return { browser, send: async () => flex(mfa, 'authenticate', 'start', { transaction_id: transactionId }) }
+    }
+  },
+  {
+    name: 'authenticate finish',
+    async setup (mfa, externalId) {
+      const { authenticator } = await signedUp(mfa, externalId)
+      const browser = await firstFactor(mfa, externalId)
+      const { transactionId } = (await browser.post(`${PREFIX}/authenticate`)).json()
+      const { handshake } = (await flex(mfa, 'authenticate', 'start', { transaction_id: transactionId })).json()
+      const body = authenticateFinishBody(transactionId, handshake.id, authenticator.get(handshake.challenge.publicKey))
+      return { browser, send: async () => flex(mfa, 'authenticate', 'finish', body) }
+    }
+  },
+  {
+    name: 'POST /verify',
+    async setup (mfa, externalId) {
+      const { authenticator } = await signedUp(mfa, externalId)
+      const browser = await firstFactor(mfa, externalId)
+      const nonce = await authenticatePasskey(mfa, browser, authenticator)
+      return { browser, send: async () => browser.post(`${PREFIX}/verify`, { nonce }) }
+    }
+  },
+  {
+    name: 'GET /status',
+    async setup (mfa, externalId) {
+      const { browser } = await signedUp(mfa, externalId)
+      return { browser, send: async () => browser.get(`${PREFIX}/status`) }
+    }
+  },
+  {
+    name: 'GET /passkeys',
+    async setup (mfa, externalId) {
+      const { browser } = await signedUp(mfa, externalId)
+      return { browser, send: async () => browser.get(`${PREFIX}/passkeys`) }
+    }
+  },
+  {
+    name: 'PATCH /passkeys/:id',
+    async setup (mfa, externalId) {
+      const { browser } = await signedUp(mfa, externalId)
+      const [passkey] = (await browser.get(`${PREFIX}/passkeys`)).json().passkeys
+      return { browser, send: async () => browser.request('PATCH', `${PREFIX}/passkeys/${passkey.id}`, { name: 'Renamed' }) }
+    }
+  },
+  {
+    name: 'DELETE /passkeys/:id',
+    async setup (mfa, externalId) {
+      const { browser } = await signedUp(mfa, externalId)
+      await browser.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, browser, new SoftwareAuthenticator()) })
+      const [, second] = (await browser.get(`${PREFIX}/passkeys`)).json().passkeys
+      return { browser, send: async () => browser.request('DELETE', `${PREFIX}/passkeys/${second.id}`) }
+    }
+  },
+  {
+    name: 'POST /logout',
+    async setup (mfa, externalId) {
+      const { browser } = await signedUp(mfa, externalId)
+      return { browser, send: async () => browser.post(`${PREFIX}/logout`) }
+    }
+  }
+]
+
+eachStore(t, async (t, store, kind) => {
+  await store.init() // a new PostgreSQL schema takes longer than the timeout to create
+  const faulty = new FaultyStore(store)
+  const timeoutMs = STORE_TIMEOUT_MS[kind]
+  // The revocation sync reads the store on a timer; at its longest interval it never runs during a
+  // step, so the store calls recorded for a step are the step's own.
+  const mfa = await buildMfaApp(t, { store: faulty.view, storeTimeoutMs: timeoutMs, revocationSyncMs: 60_000 })
+  let users = 0
+  const newUser = (): string => `user-${++users}`
+
+  for (const step of STEPS) {
+    const methods = await methodsOf(t, mfa, faulty, step, newUser())
+    for (const method of methods) {
+      for (const fault of ['throw', 'hang'] as const) {
+        await t.test(`${step.name}: ${method} ${fault}s`, async (t) => {
+          await faultChangesNothing(t, mfa, faulty, step, { method, fault, timeoutMs }, newUser())
+        })
+      }
+    }
+  }
+})
+
+/** The store methods `step` calls, from a run without faults (which must succeed). */
+async function methodsOf (t: Test, mfa: MfaApp, faulty: FaultyStore, step: Step, externalId: string): Promise<StoreMethod[]> {
+  const { send } = await step.setup(mfa, externalId)
+  const from = faulty.calls.length
+  const response = await send()
+  t.ok(response.statusCode < 300, `${step.name} succeeds without faults`)
+  const methods = [...new Set(faulty.calls.slice(from).map(({ method }) => method as StoreMethod))]
+  t.ok(methods.length > 0, `${step.name} calls the store`)
+  return methods
+}
+
+async function faultChangesNothing (
+  t: Test, mfa: MfaApp, faulty: FaultyStore, step: Step,
+  { method, fault, timeoutMs }: { method: StoreMethod, fault: Fault, timeoutMs: number }, externalId: string
+): Promise<void> {
+  const { browser, send } = await step.setup(mfa, externalId)
+  const before = await observe(mfa, faulty, browser, externalId)
+  const from = faulty.calls.length
+  faulty.arm(method, fault)
+  const { answer, elapsedMs } = await answerWithin(timeoutMs + LATENESS_MS, send)
+  faulty.disarm()
+  if (answer === undefined) {
+    t.fail(`no answer within ${timeoutMs + LATENESS_MS} ms`)
+    return
+  }
+  t.equal(answer.statusCode, 503)
+  t.equal(answer.json().code, 'FST_PASSKEY_MFA_STORE_UNAVAILABLE')
+  if (fault === 'hang') t.ok(elapsedMs >= timeoutMs - 2, `answered once the store timeout was over (${elapsedMs.toFixed(0)} ms)`)
+  t.same(await observe(mfa, faulty, browser, externalId), before, 'same passkeys, session state and tokens')
+  for (const key of faulty.nonceKeys(from)) t.equal(await faulty.store.takeNonce(key), null, 'no nonce stored')
+}
+
+/** What a failed step must not change. */
+async function observe (mfa: MfaApp, faulty: FaultyStore, browser: Browser, externalId: string): Promise<unknown> {
+  return {
+    passkeys: await passkeySnapshot(faulty.store, externalId),
+    session: (await browser.get(`${PREFIX}/status`)).json(),
+    issued: [...mfa.issued]
+  }
+}
+
+async function signedUp (mfa: MfaApp, externalId: string): Promise<{ browser: Browser, authenticator: SoftwareAuthenticator }> {
+  const authenticator = new SoftwareAuthenticator({ signCount: 1 })
+  return { browser: await signUp(mfa, externalId, authenticator), authenticator }
+}
