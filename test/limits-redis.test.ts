@@ -84,6 +84,28 @@ t.test('a lock in Redis backs off, ends, and a success clears it', async (t) => 
   t.equal((await browser.post(`${PREFIX}/authenticate`)).statusCode, 200, 'the success cleared the account')
 })
 
+t.test('a Redis that fails to record a success does not fail the sign-in', async (t) => {
+  const redis = await redisOrSkip(t)
+  if (redis === null) return
+  // Counting (HMGET, the rate limit's script) works; taking back and clearing (HINCRBY, DEL) fail.
+  const forgetful = new Proxy(redis, {
+    get: (target, property, receiver) => property === 'eval'
+      ? async (script: string, ...args: unknown[]) => /HINCRBY|DEL/.test(script) && !script.includes('HMGET') ? Promise.reject(new Error('READONLY')) : target.eval(script, ...args as [number])
+      : Reflect.get(target, property, receiver)
+  })
+  const lines: string[] = []
+  const mfa = await buildMfaApp(t, { limits: redisLimits(forgetful), logger: { level: 'warn', stream: { write (line: string) { lines.push(line) } } } })
+  const authenticator = new SoftwareAuthenticator()
+  const browser = await signUp(mfa, 'alice', authenticator)
+  await browser.post(`${PREFIX}/logout`)
+  await browser.post('/login', { externalId: 'alice' })
+  const verified = await browser.post(`${PREFIX}/verify`, { nonce: await authenticatePasskey(mfa, browser, authenticator) })
+  t.equal(verified.statusCode, 200, 'the sign-in completes')
+  t.equal((await browser.get('/protected')).statusCode, 200)
+  const warnings = lines.map((line) => JSON.parse(line)).filter((line) => /could not be recorded/.test(line.msg))
+  t.same(warnings.map((line) => line.scope).sort(), ['account', 'address', 'address'], 'each unrecorded success is logged')
+})
+
 /** A TCP server that accepts connections and never answers. */
 async function silentServer (t: Test): Promise<number> {
   const sockets: Socket[] = []

@@ -102,7 +102,7 @@ export async function engineRoutes (
       throw error
     }
     const { nonce, externalId, passkeyId } = finished
-    await limiter?.succeeded('address', request.ip)
+    await limiter?.succeeded(request, 'address', request.ip)
     audit(request, onEvent, { type: 'ceremony-succeeded', kind, externalId, passkeyId }, engine.now())
     if (kind === 'register') audit(request, onEvent, { type: 'passkey-added', externalId, passkeyId }, engine.now())
     reply.header('cache-control', 'no-store')

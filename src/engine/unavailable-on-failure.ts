@@ -28,7 +28,7 @@ const METHODS: Record<keyof PasskeyStore, true> = {
  * store later; each method is atomic, so what it writes is then whole, never half.
  */
 export function unavailableOnFailure (store: PasskeyStore, timeoutMs: number): PasskeyStore {
-  const wrapped = Object.keys(METHODS).map((name) => [name, async (...args: unknown[]) =>
+  const wrapped = Object.keys(METHODS).map((name) => [name, (...args: unknown[]) =>
     settledOrUnavailable(() => (store[name as keyof PasskeyStore] as StoreMethod).apply(store, args), timeoutMs, `store.${name}()`)])
   return Object.fromEntries(wrapped) as PasskeyStore
 }
@@ -37,7 +37,7 @@ export function unavailableOnFailure (store: PasskeyStore, timeoutMs: number): P
  * What `call()` returns, or `FST_PASSKEY_MFA_STORE_UNAVAILABLE` (503) when it throws, rejects or has
  * not settled within `timeoutMs` (the cause names `label`). One unref'd timer, cleared on settling.
  */
-export async function settledOrUnavailable<T> (call: () => T | Promise<T>, timeoutMs: number, label: string): Promise<T> {
+export function settledOrUnavailable<T> (call: () => T | Promise<T>, timeoutMs: number, label: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new StoreUnavailableError({ cause: new Error(`${label} did not settle within ${timeoutMs} ms`) }))

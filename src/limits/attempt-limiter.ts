@@ -46,10 +46,18 @@ export class AttemptLimiter {
     throw rateLimited(retryAfterSeconds)
   }
 
-  /** The attempt succeeded: an address gets it back, an account starts afresh. */
-  async succeeded (scope: AttemptScope, id: string): Promise<void> {
+  /**
+   * The attempt succeeded: an address gets it back, an account starts afresh. Never throws: the
+   * success already happened, so a store that cannot record it is only logged (the count then ends
+   * with its window).
+   */
+  async succeeded (request: FastifyRequest, scope: AttemptScope, id: string): Promise<void> {
     const key = keyOf(scope, id)
-    await this.#guarded(async () => scope === 'account' ? this.#store.clear(key) : this.#store.release(key))
+    try {
+      await this.#guarded(async () => scope === 'account' ? this.#store.clear(key) : this.#store.release(key))
+    } catch (err) {
+      request.log.warn({ err, scope }, 'passkey-mfa: a success could not be recorded by the limits')
+    }
   }
 
   #backOff (scope: AttemptScope): BackOff {
