@@ -10,7 +10,11 @@ export interface Comparison {
   unit: 'req/s' | 'steps/s'
   subjectRate: Spread
   baselineRate: Spread
-  /** Median of the subject ÷ median of the baseline. */
+  /**
+   * The median of the rounds' ratios (subject ÷ baseline of the same round). Each round runs the two
+   * back to back, so a change in the machine's speed between rounds (seen on this shared VM) cancels
+   * out, which it does not in a ratio of the two medians.
+   */
   ratio: number
   /** The lowest and highest ratio of a single round. */
   roundRatios: Spread
@@ -48,10 +52,10 @@ export function compare (
 ): Comparison {
   const subjectRate = spread(subjectSamples.map((sample) => sample.rate))
   const baselineRate = spread(baselineSamples.map((sample) => sample.rate))
-  const ratio = subjectRate.median / baselineRate.median
+  const roundRatios = spread(subjectSamples.map((sample, round) => sample.rate / baselineSamples[round].rate))
+  const ratio = roundRatios.median
   return {
-    scenario, subject, baseline, unit, subjectRate, baselineRate, ratio,
-    roundRatios: spread(subjectSamples.map((sample, round) => sample.rate / baselineSamples[round].rate)),
+    scenario, subject, baseline, unit, subjectRate, baselineRate, ratio, roundRatios,
     rounds: { subject: subjectSamples.map((sample) => sample.rate), baseline: baselineSamples.map((sample) => sample.rate) },
     goal,
     met: ratio >= goal,

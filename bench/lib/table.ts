@@ -15,7 +15,7 @@ function percent (share: number): string {
 /** The results as a Markdown table (comparisons), a list (checks) and the notes. */
 export function formatResults ({ comparisons, checks, notes }: Results): string {
   const lines = [
-    '| scenario | subject | median (min–max) | baseline | median (min–max) | ratio (rounds) | goal | met | CPU client/server |',
+    '| scenario | subject | median (min–max) | baseline | median (min–max) | ratio: median of rounds (min–max) | goal | met | CPU client/server |',
     '|---|---|---|---|---|---|---|---|---|'
   ]
   for (const c of comparisons) {

@@ -1,34 +1,50 @@
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyError, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { ArgumentInvalidError, NotAuthenticatedError, StepUpRequiredError } from '../errors.js'
 import type { PasskeyEngine } from '../engine/engine.js'
 import type { RequestMfa } from './request-mfa.js'
 import type { Authenticated } from './state-machine.js'
 
-/** Guards for host routes, as `fastify.mfa`. */
+/**
+ * Guards for host routes, as `fastify.mfa`. They are callback-style preHandlers (no promise to
+ * settle): the guard runs on every request of the routes it protects.
+ */
 export interface MfaGuards {
   /** preHandler: only sessions that completed the passkey step pass (`FST_PASSKEY_MFA_NOT_AUTHENTICATED`). */
-  requireAuthenticated: preHandlerAsyncHookHandler
+  requireAuthenticated: preHandlerHookHandler
   /**
    * preHandler factory: only sessions whose last passkey check is at most `maxAgeSeconds` old pass
    * (`FST_PASSKEY_MFA_STEP_UP_REQUIRED`); the browser then runs `POST {prefix}/authenticate` and `/verify`.
    */
-  requireRecentPasskey: (maxAgeSeconds: number) => preHandlerAsyncHookHandler
+  requireRecentPasskey: (maxAgeSeconds: number) => preHandlerHookHandler
 }
 
 /** The guards, on the engine's clock. */
 export function createGuards (engine: PasskeyEngine): MfaGuards {
   return {
-    requireAuthenticated: async function requireAuthenticated (request) {
+    requireAuthenticated: guard(function requireAuthenticated (request) {
       authenticatedSession(request)
-    },
+    }),
     requireRecentPasskey (maxAgeSeconds) {
       if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) throw new ArgumentInvalidError('maxAgeSeconds must be a positive number')
       const maxAgeMs = maxAgeSeconds * 1000
-      return async function requireRecentPasskey (request) {
+      return guard(function requireRecentPasskey (request) {
         const { passkeyAt } = authenticatedSession(request)
         if (passkeyAt === null || engine.now() - passkeyAt > maxAgeMs) throw new StepUpRequiredError()
-      }
+      })
     }
+  }
+}
+
+/** A preHandler that lets the request through when `check` returns, and answers the error it throws. */
+function guard (check: (request: FastifyRequest) => void): preHandlerHookHandler {
+  return function (request, _reply, done) {
+    try {
+      check(request)
+    } catch (error) {
+      done(error as FastifyError)
+      return
+    }
+    done()
   }
 }
 

@@ -44,7 +44,8 @@ export async function registerSessionSeal (fastify: FastifyInstance, keys: Buffe
 }
 
 function open (value: string, keys: Buffer[], expiryMs: number): Opened | null {
-  const separator = value.search(/[.;]/)
+  const dot = value.indexOf('.')
+  const separator = dot < 0 ? value.indexOf(';') : dot
   if (separator < 0) return null
   const cipher = Buffer.from(value.slice(0, separator), 'base64')
   const nonce = Buffer.from(value.slice(separator + 1), 'base64')

@@ -81,6 +81,22 @@ export function prepare (db: Database.Database) {
   const updateUse = db.prepare<[UseParams]>(`
     UPDATE passkeys SET counter = @counter, backed_up = @backedUp, last_used_at = @lastUsedAt
     WHERE id = @id AND counter = @previousCounter`)
+  const renamePasskey = db.prepare<[string, string, string], PasskeyRow>(
+    'UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *')
+  const revokeSession = db.prepare<[SessionRevocation]>(`
+    INSERT INTO passkey_revoked_sessions (session_id, revoked_at, expires_at)
+    VALUES (@sessionId, @revokedAt, @expiresAt)
+    ON CONFLICT (session_id) DO NOTHING`)
+  const synchronous = { full: db.prepare('PRAGMA synchronous = FULL'), normal: db.prepare('PRAGMA synchronous = NORMAL') }
+  /** `write`, committed with an fsync: the connection otherwise runs with `synchronous = NORMAL`. */
+  const durable = <A extends unknown[], R>(write: (...args: A) => R) => (...args: A): R => {
+    synchronous.full.run()
+    try {
+      return write(...args)
+    } finally {
+      synchronous.normal.run()
+    }
+  }
   const sweepTransactions = db.prepare<[number]>('DELETE FROM passkey_transactions WHERE expires_at < ?')
   const sweepNonces = db.prepare<[number]>('DELETE FROM passkey_nonces WHERE expires_at < ?')
   const sweepRevocations = db.prepare<[number]>('DELETE FROM passkey_revoked_sessions WHERE expires_at < ?')
@@ -98,30 +114,26 @@ export function prepare (db: Database.Database) {
     listPasskeys: db.prepare<[string], PasskeyRow>(
       'SELECT * FROM passkeys WHERE external_id = ? ORDER BY created_at, id'),
     findPasskey: db.prepare<[string], PasskeyRow>('SELECT * FROM passkeys WHERE credential_id = ?'),
-    renamePasskey: db.prepare<[string, string, string], PasskeyRow>(
-      'UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *'),
-    revokeSession: db.prepare<[SessionRevocation]>(`
-      INSERT INTO passkey_revoked_sessions (session_id, revoked_at, expires_at)
-      VALUES (@sessionId, @revokedAt, @expiresAt)
-      ON CONFLICT (session_id) DO NOTHING`),
+    renamePasskey: durable((name: string, id: string, externalId: string) => renamePasskey.get(name, id, externalId)),
+    revokeSession: durable((revocation: SessionRevocation) => { revokeSession.run(revocation) }),
     listSessionRevocations: db.prepare<[number], RevocationRow>(
       'SELECT * FROM passkey_revoked_sessions WHERE revoked_at >= ?'),
     // Immediate: the write lock is taken before the checks, so the writers of several processes
     // wait for each other (busy_timeout) instead of failing on a snapshot a commit made stale.
-    addPasskey: db.transaction((passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): AddPasskeyResult => {
+    addPasskey: durable(db.transaction((passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): AddPasskeyResult => {
       if (credentialTaken.get(passkey.credentialId) !== undefined) return 'credential-taken'
       if (firstOnly && hasPasskey.get(passkey.externalId) !== undefined) return 'not-first'
       insertPasskey.run(passkeyParams(passkey))
       insertNonce.run(nonce)
       return 'added'
-    }).immediate,
+    }).immediate),
     // Immediate, as addPasskey: a parallel delete of the user's other passkey waits for this one.
-    deletePasskey: db.transaction((externalId: string, id: string, keepOne: boolean): DeletePasskeyResult => {
+    deletePasskey: durable(db.transaction((externalId: string, id: string, keepOne: boolean): DeletePasskeyResult => {
       if (ownsPasskey.get(externalId, id) === undefined) return 'not-found'
       if (keepOne && hasOtherPasskey.get(externalId, id) === undefined) return 'last'
       deletePasskey.run(externalId, id)
       return 'deleted'
-    }).immediate,
+    }).immediate),
     recordPasskeyUse: db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
       if (updateUse.run(useParams(use)).changes === 0) return false
       insertNonce.run(nonce)

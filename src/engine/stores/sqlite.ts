@@ -15,6 +15,13 @@ export interface SqliteStoreOptions {
  * A store in an SQLite database, for single-server apps: one file (in WAL mode) shared by the
  * processes of one machine. Each method is one statement or one transaction, so takes are atomic.
  *
+ * Durability: adding, renaming and deleting passkeys and revoking sessions commit with an fsync
+ * (`synchronous = FULL`). The writes of a sign-in (transactions, nonces, a passkey's counter) do not
+ * (`synchronous = NORMAL`, each fsync cost about 0.15 ms): an application crash loses none of them,
+ * but a power cut or kernel crash may undo the last ones. What comes back is a transaction or nonce
+ * already spent (useless once past its lifetime of minutes, and worthless without the secret it was
+ * issued as) or an older counter; the file is never corrupted.
+ *
  * @example
  * const engine = new PasskeyEngine({ ...config, store: new SqliteStore({ filename: 'data/passkeys.db' }) })
  */
@@ -26,6 +33,8 @@ export class SqliteStore implements PasskeyStore {
     this.#db = new Database(filename)
     this.#db.pragma('journal_mode = WAL')
     this.#db.pragma('busy_timeout = 5000')
+    // Commits skip fsync, except those `prepare` marks durable; see SqliteStore's TSDoc.
+    this.#db.pragma('synchronous = NORMAL')
   }
 
   async init (): Promise<void> {
@@ -70,7 +79,7 @@ export class SqliteStore implements PasskeyStore {
   }
 
   async renamePasskey (externalId: string, id: string, name: string): Promise<PasskeyRecord | null> {
-    return toPasskeyOrNull(this.#sql.renamePasskey.get(name, id, externalId))
+    return toPasskeyOrNull(this.#sql.renamePasskey(name, id, externalId))
   }
 
   async deletePasskey (externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult> {
@@ -78,7 +87,7 @@ export class SqliteStore implements PasskeyStore {
   }
 
   async revokeSession (revocation: SessionRevocation): Promise<void> {
-    this.#sql.revokeSession.run(revocation)
+    this.#sql.revokeSession(revocation)
   }
 
   async listSessionRevocations (since: number): Promise<SessionRevocation[]> {
