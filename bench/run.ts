@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
-import { RUN_MS, ROUNDS, STEP_WARMUP_MS, WARMUP_MS } from './lib/config.js'
+import { PROCESSES, RUN_MS, ROUNDS, STEP_WARMUP_MS, WARMUP_MS } from './lib/config.js'
 import { PINNED, pinLoadGenerator } from './lib/cpu-pinning.js'
 import type { Results } from './lib/report.js'
 import { profileServersInto } from './lib/server-process.js'
@@ -57,8 +57,9 @@ if (only.has('6')) {
 const seconds = Math.round((performance.now() - started) / 1000)
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version }
 results.notes.push(
-  `${ROUNDS} alternated rounds of ${RUN_MS / 1000} s per variant after a warm-up of ${WARMUP_MS / 1000} s ` +
-  `(${STEP_WARMUP_MS / 1000} s for the step servers); CPU is the median share of one core ` +
+  `${ROUNDS} alternated rounds of ${RUN_MS / 1000} s per variant, over ${PROCESSES} server processes per variant ` +
+  `(one per round in turn), each warmed up for ${WARMUP_MS / 1000} s (${STEP_WARMUP_MS / 1000} s for the step servers); ` +
+  'the ratio is the median of the rounds\' ratios; CPU is the median share of one core ' +
   `(client/server; the server's includes libuv's thread pool, where WebCrypto verifies signatures); ` +
   (PINNED ? 'the client runs on CPU 0 and each server on CPU 1 (taskset).' : 'client and servers are not pinned to CPUs (no taskset).'),
   `${machine.cores} cores, ${machine.cpu}, Node ${machine.node}; the whole run took ${seconds} s.`,

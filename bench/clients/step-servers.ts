@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http'
 import type { AppName } from '../apps/index.js'
 import type { Sample } from '../lib/alternate.js'
-import { RUN_MS, STEP_CONCURRENCY, STEP_WARMUP_MS } from '../lib/config.js'
+import { PROCESSES, RUN_MS, STEP_CONCURRENCY, STEP_WARMUP_MS } from '../lib/config.js'
 import { startServer } from '../lib/server-process.js'
 import { keepAliveAgent } from './http.js'
 import { runSteps } from './step-load.js'
@@ -30,4 +30,16 @@ export async function startStepServer (app: AppName, Flow: FlowClass): Promise<S
       await server.stop()
     }
   }
+}
+
+/** {@link PROCESSES} step servers of `app`, started one after the other. */
+export async function startStepServers (app: AppName, Flow: FlowClass): Promise<StepServer[]> {
+  const servers: StepServer[] = []
+  for (let index = 0; index < PROCESSES; index++) servers.push(await startStepServer(app, Flow))
+  return servers
+}
+
+/** The runs of `servers`, and a function that stops them all. */
+export function runsOf (servers: StepServer[]): { runs: Array<() => Promise<Sample>>, stop: () => Promise<void> } {
+  return { runs: servers.map((server) => server.run), stop: async () => { await Promise.all(servers.map(async (server) => server.stop())) } }
 }

@@ -10,16 +10,18 @@ export interface Sample {
 
 /**
  * Runs each variant once per round, the order reversed every other round so neither side always
- * runs first; returns the samples of each variant in round order.
+ * runs first; returns the samples of each variant in round order. A variant is a list of runs (one
+ * per server process), used in turn: round `r` uses run `r % runs.length`.
  */
 export async function alternate<Name extends string> (
-  variants: Record<Name, () => Promise<Sample>>, rounds: number
+  variants: Record<Name, Array<() => Promise<Sample>>>, rounds: number
 ): Promise<Record<Name, Sample[]>> {
   const names = Object.keys(variants) as Name[]
   const samples = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<Name, Sample[]>
   for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 === 0 ? names : [...names].reverse()) {
-      samples[name].push(await variants[name]())
+      const runs = variants[name]
+      samples[name].push(await runs[round % runs.length]!())
     }
   }
   return samples

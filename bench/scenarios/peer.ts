@@ -1,6 +1,6 @@
 import { BetterAuthFlow } from '../clients/better-auth-flow.js'
 import { MfaFlow } from '../clients/mfa-flow.js'
-import { startStepServer } from '../clients/step-servers.js'
+import { runsOf, startStepServers } from '../clients/step-servers.js'
 import { alternate } from '../lib/alternate.js'
 import { ROUNDS } from '../lib/config.js'
 import { compare } from '../lib/report.js'
@@ -11,9 +11,9 @@ import type { Comparison } from '../lib/report.js'
  * `verify-authentication`) on SQLite, mounted in Fastify, driven by the same client.
  */
 export async function peer (notes: string[]): Promise<Comparison> {
-  const ours = await startStepServer('mfa-sqlite', MfaFlow)
-  const theirs = await startStepServer('better-auth', BetterAuthFlow)
-  const samples = await alternate({ ours: ours.run, theirs: theirs.run }, ROUNDS)
+  const ours = runsOf(await startStepServers('mfa-sqlite', MfaFlow))
+  const theirs = runsOf(await startStepServers('better-auth', BetterAuthFlow))
+  const samples = await alternate({ ours: ours.runs, theirs: theirs.runs }, ROUNDS)
   await Promise.all([ours.stop(), theirs.stop()])
   notes.push('scenario 4: better-auth\'s passkey flow is a full primary sign-in (it creates a session row and sets its cookie); ' +
     'ours is the second factor after the host\'s first factor, ending in the host\'s issueToken. Both on an SQLite file in WAL mode.')

@@ -1,9 +1,7 @@
 import { MfaFlow } from '../clients/mfa-flow.js'
 import { ReferenceFlow } from '../clients/reference-flow.js'
-import { startStepServer } from '../clients/step-servers.js'
-import type { StepServer } from '../clients/step-servers.js'
+import { runsOf, startStepServers } from '../clients/step-servers.js'
 import { alternate } from '../lib/alternate.js'
-import type { Sample } from '../lib/alternate.js'
 import { ROUNDS } from '../lib/config.js'
 import { postgresUnreachable } from '../lib/postgres-reachable.js'
 import { compare } from '../lib/report.js'
@@ -22,9 +20,9 @@ export async function secondFactor (notes: string[]): Promise<Comparison[]> {
   const unreachable = await postgresUnreachable()
   if (unreachable !== null) notes.push(`scenario 3, PostgreSQL store skipped: ${unreachable}`)
   const stores = (Object.keys(APPS) as Array<keyof typeof APPS>).filter((store) => store !== 'postgres' || unreachable === null)
-  const servers: Record<string, StepServer> = { reference: await startStepServer('reference', ReferenceFlow) }
-  for (const store of stores) servers[store] = await startStepServer(APPS[store], MfaFlow)
-  const samples = await alternate(Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.run])) as Record<string, () => Promise<Sample>>, ROUNDS)
-  await Promise.all(Object.values(servers).map(async (server) => server.stop()))
+  const servers: Record<string, ReturnType<typeof runsOf>> = { reference: runsOf(await startStepServers('reference', ReferenceFlow)) }
+  for (const store of stores) servers[store] = runsOf(await startStepServers(APPS[store], MfaFlow))
+  const samples = await alternate(Object.fromEntries(Object.entries(servers).map(([name, { runs }]) => [name, runs])), ROUNDS)
+  await Promise.all(Object.values(servers).map(async ({ stop }) => stop()))
   return stores.map((store) => compare('3 second-factor step', 'steps/s', GOALS[store], [`our step, ${store} store`, samples[store]], [REFERENCE, samples.reference]))
 }

@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify'
+import { syncHook } from '../sync-hook.js'
 
 /**
  * Lets the browsers of `origins` call the routes under `path` cross-origin: `POST` with the headers
  * Passage's SDK sends, no credentials. Other origins get no CORS headers, so browsers refuse them.
  */
 export function allowCrossOrigin (fastify: FastifyInstance, path: string, origins: string[]): void {
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', syncHook((request, reply) => {
     const origin = request.headers.origin
     if (origin !== undefined && origins.includes(origin)) {
       reply.header('access-control-allow-origin', origin).header('vary', 'Origin')
     }
-  })
+  }))
   fastify.options(path, async (_request, reply) => {
     if (reply.hasHeader('access-control-allow-origin')) {
       reply

@@ -15,6 +15,7 @@ import type { PasskeyEngine } from './engine.js'
 import type { FinishedCeremony } from './rejection.js'
 import type { CeremonyKind } from './store.js'
 import { toAuthenticationResponse, toRegistrationResponse } from './wire-responses.js'
+import { syncHook } from '../sync-hook.js'
 
 /** Options of {@link engineRoutes}. */
 export interface EngineRoutesOptions {
@@ -47,9 +48,9 @@ export async function engineRoutes (
   fastify.setValidatorCompiler(TypeBoxValidatorCompiler)
   fastify.setErrorHandler(replyWithCode)
   allowCrossOrigin(fastify, `${base}/*`, corsOrigins)
-  fastify.addHook('preHandler', async (request) => {
+  fastify.addHook('preHandler', syncHook((request) => {
     if ((request.params as AppParams).appId !== engine.appId) throw new AppNotFoundError()
-  })
+  }))
 
   fastify.post(`${base}/register/transactions/webauthn/start`, {
     bodyLimit: BODY_LIMIT,

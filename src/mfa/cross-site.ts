@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import type { AuditDetails } from '../audit.js'
 import { CrossSiteRequestError } from '../errors.js'
+import { syncHook } from '../sync-hook.js'
+import type { SyncHook } from '../sync-hook.js'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const SAME_ORIGIN_FETCH = new Set(['same-origin', 'none'])
@@ -11,8 +13,8 @@ const SAME_ORIGIN_FETCH = new Set(['same-origin', 'none'])
  * `origins`. Requests that carry neither header come from no browser, so no cookie was sent for them
  * by a victim's browser. Each refusal is recorded.
  */
-export function refuseCrossSite (origins: readonly string[], record: (request: FastifyRequest, details: AuditDetails) => void) {
-  return async function refuseCrossSiteRequest (request: FastifyRequest): Promise<void> {
+export function refuseCrossSite (origins: readonly string[], record: (request: FastifyRequest, details: AuditDetails) => void): SyncHook {
+  return syncHook(function refuseCrossSiteRequest (request) {
     if (SAFE_METHODS.has(request.method)) return
     const site = request.headers['sec-fetch-site']
     const origin = request.headers.origin
@@ -23,5 +25,5 @@ export function refuseCrossSite (origins: readonly string[], record: (request: F
       record(request, { type: 'cross-site-refused', externalId: null, reason })
       throw new CrossSiteRequestError()
     }
-  }
+  })
 }

@@ -1,12 +1,13 @@
-import type { FastifyError, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { ArgumentInvalidError, NotAuthenticatedError, StepUpRequiredError } from '../errors.js'
 import type { PasskeyEngine } from '../engine/engine.js'
 import type { RequestMfa } from './request-mfa.js'
 import type { Authenticated } from './state-machine.js'
+import { syncHook } from '../sync-hook.js'
 
 /**
- * Guards for host routes, as `fastify.mfa`. They are callback-style preHandlers (no promise to
- * settle): the guard runs on every request of the routes it protects.
+ * Guards for host routes, as `fastify.mfa`: callback-style preHandlers, as they run on every request
+ * of the routes they protect.
  */
 export interface MfaGuards {
   /** preHandler: only sessions that completed the passkey step pass (`FST_PASSKEY_MFA_NOT_AUTHENTICATED`). */
@@ -21,30 +22,17 @@ export interface MfaGuards {
 /** The guards, on the engine's clock. */
 export function createGuards (engine: PasskeyEngine): MfaGuards {
   return {
-    requireAuthenticated: guard(function requireAuthenticated (request) {
+    requireAuthenticated: syncHook(function requireAuthenticated (request) {
       authenticatedSession(request)
     }),
     requireRecentPasskey (maxAgeSeconds) {
       if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) throw new ArgumentInvalidError('maxAgeSeconds must be a positive number')
       const maxAgeMs = maxAgeSeconds * 1000
-      return guard(function requireRecentPasskey (request) {
+      return syncHook(function requireRecentPasskey (request) {
         const { passkeyAt } = authenticatedSession(request)
         if (passkeyAt === null || engine.now() - passkeyAt > maxAgeMs) throw new StepUpRequiredError()
       })
     }
-  }
-}
-
-/** A preHandler that lets the request through when `check` returns, and answers the error it throws. */
-function guard (check: (request: FastifyRequest) => void): preHandlerHookHandler {
-  return function (request, _reply, done) {
-    try {
-      check(request)
-    } catch (error) {
-      done(error as FastifyError)
-      return
-    }
-    done()
   }
 }
 

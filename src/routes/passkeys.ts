@@ -4,12 +4,13 @@ import { authenticatedSession } from '../mfa/guards.js'
 import type { MfaRuntime } from '../mfa/request-mfa.js'
 import { ERROR_REPLIES } from '../reply-error.js'
 import { PasskeyListReply, PasskeyParams, PasskeyView, RenameBody } from '../schemas/routes.js'
+import { syncHook } from '../sync-hook.js'
 import { findUserOrFail } from './find-user.js'
 
 /** `GET /passkeys`, `PATCH /passkeys/:id` (rename) and `DELETE /passkeys/:id`, for authenticated sessions. */
 export async function passkeyRoutes (fastify: FastifyInstance, { runtime }: { runtime: MfaRuntime }): Promise<void> {
   const { engine, options } = runtime
-  fastify.addHook('preHandler', async (request) => { authenticatedSession(request) })
+  fastify.addHook('preHandler', syncHook((request) => { authenticatedSession(request) }))
 
   fastify.get('/passkeys', {
     schema: { response: { 200: PasskeyListReply, ...ERROR_REPLIES } }

@@ -15,16 +15,19 @@ export class MemoryStore implements PasskeyStore {
   readonly #nonces = new Map<string, NonceRecord>()
   readonly #passkeys = new Map<string, PasskeyRecord>()
   readonly #passkeyIdByCredential = new Map<string, string>()
+  /** Each user's passkeys by ID, so that listing one user's does not scan everyone's. */
+  readonly #passkeysByUser = new Map<string, Map<string, PasskeyRecord>>()
   readonly #revocations = new Map<string, SessionRevocation>()
 
   async init (): Promise<void> {}
 
   async createTransaction (transaction: TransactionRecord): Promise<void> {
-    this.#transactions.set(transaction.key, structuredClone(transaction))
+    this.#transactions.set(transaction.key, copyTransaction(transaction))
   }
 
   async getTransaction (key: string): Promise<TransactionRecord | null> {
-    return copy(this.#transactions.get(key))
+    const transaction = this.#transactions.get(key)
+    return transaction === undefined ? null : copyTransaction(transaction)
   }
 
   async saveHandshake (key: string, handshake: HandshakeRecord): Promise<boolean> {
@@ -43,22 +46,23 @@ export class MemoryStore implements PasskeyStore {
   }
 
   async listPasskeys (externalId: string): Promise<PasskeyRecord[]> {
-    return [...this.#passkeys.values()]
-      .filter((passkey) => passkey.externalId === externalId)
-      .sort(byCreation)
-      .map((passkey) => structuredClone(passkey))
+    const passkeys = this.#passkeysByUser.get(externalId)
+    return passkeys === undefined ? [] : [...passkeys.values()].sort(byCreation).map(copyPasskey)
   }
 
   async findPasskey (credentialId: string): Promise<PasskeyRecord | null> {
     const id = this.#passkeyIdByCredential.get(credentialId)
-    return id === undefined ? null : copy(this.#passkeys.get(id))
+    return id === undefined ? null : copyPasskey(this.#passkeys.get(id)!)
   }
 
   async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
     if (this.#passkeyIdByCredential.has(passkey.credentialId)) return 'credential-taken'
-    if (firstOnly && [...this.#passkeys.values()].some(({ externalId }) => externalId === passkey.externalId)) return 'not-first'
-    this.#passkeys.set(passkey.id, structuredClone(passkey))
+    const usersPasskeys = this.#passkeysByUser.get(passkey.externalId) ?? new Map<string, PasskeyRecord>()
+    if (firstOnly && usersPasskeys.size > 0) return 'not-first'
+    const stored = copyPasskey(passkey)
+    this.#passkeys.set(passkey.id, stored)
     this.#passkeyIdByCredential.set(passkey.credentialId, passkey.id)
+    this.#passkeysByUser.set(passkey.externalId, usersPasskeys.set(passkey.id, stored))
     this.#nonces.set(nonce.key, { ...nonce })
     return 'added'
   }
@@ -77,21 +81,19 @@ export class MemoryStore implements PasskeyStore {
     const passkey = this.#passkeys.get(id)
     if (passkey === undefined || passkey.externalId !== externalId) return null
     passkey.name = name
-    return structuredClone(passkey)
+    return copyPasskey(passkey)
   }
 
   async deletePasskey (externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult> {
     const passkey = this.#passkeys.get(id)
     if (passkey === undefined || passkey.externalId !== externalId) return 'not-found'
-    if (keepOne && !this.#hasOtherPasskey(externalId, id)) return 'last'
+    const usersPasskeys = this.#passkeysByUser.get(externalId)!
+    if (keepOne && usersPasskeys.size === 1) return 'last'
     this.#passkeys.delete(id)
     this.#passkeyIdByCredential.delete(passkey.credentialId)
+    usersPasskeys.delete(id)
+    if (usersPasskeys.size === 0) this.#passkeysByUser.delete(externalId)
     return 'deleted'
-  }
-
-  #hasOtherPasskey (externalId: string, id: string): boolean {
-    for (const passkey of this.#passkeys.values()) if (passkey.externalId === externalId && passkey.id !== id) return true
-    return false
   }
 
   async revokeSession (revocation: SessionRevocation): Promise<void> {
@@ -114,8 +116,12 @@ function byCreation (a: PasskeyRecord, b: PasskeyRecord): number {
   return a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)
 }
 
-function copy<T> (record: T | undefined): T | null {
-  return record === undefined ? null : structuredClone(record)
+function copyTransaction (transaction: TransactionRecord): TransactionRecord {
+  return { ...transaction, handshake: transaction.handshake === null ? null : { ...transaction.handshake } }
+}
+
+function copyPasskey (passkey: PasskeyRecord): PasskeyRecord {
+  return { ...passkey, publicKey: new Uint8Array(passkey.publicKey), transports: [...passkey.transports] }
 }
 
 function take<T> (map: Map<string, T>, key: string): T | null {
