@@ -1,7 +1,7 @@
 /** The settings every scenario shares: how long and how often each variant runs. */
 
 /** Rounds per scenario: each round runs every variant once, in alternating order. */
-export const ROUNDS = 10
+export const ROUNDS = 8
 
 /**
  * Server processes per variant, each round using the next: two processes of the same app, alternated,
@@ -9,7 +9,7 @@ export const ROUNDS = 10
  * variant's rounds are spread over several processes and the median of the rounds is not one
  * process's luck.
  */
-export const PROCESSES = 3
+export const PROCESSES = 2
 
 /** Length of one measured run. */
 export const RUN_MS = 2_000
