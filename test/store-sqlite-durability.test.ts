@@ -42,7 +42,7 @@ function recordSynchronous (t: Test): string[] {
   return log
 }
 
-t.test('passkey and revocation writes commit with an fsync, the writes of a sign-in without (before and after them)', async (t) => {
+t.test('takes, counters, passkey and revocation writes commit with an fsync; creating a transaction and starting its ceremony do not', async (t) => {
   const log = recordSynchronous(t)
   const dir = mkdtempSync(join(tmpdir(), 'pkmfa-durability-'))
   const store = new SqliteStore({ filename: join(dir, 'passkeys.db') })
@@ -56,14 +56,14 @@ t.test('passkey and revocation writes commit with an fsync, the writes of a sign
       key: 't', kind: 'authenticate', externalId: 'u', passkeyDisplayName: null, firstPasskeyOnly: false, handshake: null, expiresAt: 9e12
     }), ['INSERT INTO passkey_transactions @NORMAL']],
     ['saveHandshake', async () => store.saveHandshake('t', { id: 'h', challenge: 'c', userHandle: null, expiresAt: 9e12 }), ['UPDATE passkey_transactions SET @NORMAL']],
-    ['takeTransaction', async () => store.takeTransaction('t'), ['DELETE FROM passkey_transactions @NORMAL']],
+    ['takeTransaction', async () => store.takeTransaction('t'), ['DELETE FROM passkey_transactions @FULL']],
     ['addPasskey', async () => store.addPasskey(passkey(), nonce({ key: 'n1' }), false), ['INSERT INTO passkeys @FULL', 'INSERT INTO passkey_nonces @FULL']],
     ['renamePasskey', async () => store.renamePasskey(passkey().externalId, passkey().id, 'renamed'), ['UPDATE passkeys SET @FULL']],
     ['revokeSession', async () => store.revokeSession({ sessionId: 's', revokedAt: 1, expiresAt: 2 }), ['INSERT INTO passkey_revoked_sessions @FULL']],
     ['recordPasskeyUse', async () => store.recordPasskeyUse(
       { id: passkey().id, previousCounter: passkey().counter, counter: passkey().counter + 1, backedUp: false, lastUsedAt: 5 }, nonce({ key: 'n2' })
-    ), ['UPDATE passkeys SET @NORMAL', 'INSERT INTO passkey_nonces @NORMAL']],
-    ['takeNonce', async () => store.takeNonce('n2'), ['DELETE FROM passkey_nonces @NORMAL']],
+    ), ['UPDATE passkeys SET @FULL', 'INSERT INTO passkey_nonces @FULL']],
+    ['takeNonce', async () => store.takeNonce('n2'), ['DELETE FROM passkey_nonces @FULL']],
     ['deletePasskey', async () => store.deletePasskey(passkey().externalId, passkey().id, false), ['DELETE FROM passkeys @FULL']]
   ]
   for (const [name, call, writes] of calls) {

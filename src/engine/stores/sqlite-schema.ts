@@ -87,6 +87,8 @@ export function prepare (db: Database.Database) {
     INSERT INTO passkey_revoked_sessions (session_id, revoked_at, expires_at)
     VALUES (@sessionId, @revokedAt, @expiresAt)
     ON CONFLICT (session_id) DO NOTHING`)
+  const takeTransaction = db.prepare<[string], TransactionRow>('DELETE FROM passkey_transactions WHERE key = ? RETURNING *')
+  const takeNonce = db.prepare<[string], NonceRow>('DELETE FROM passkey_nonces WHERE key = ? RETURNING *')
   const synchronous = { full: db.prepare('PRAGMA synchronous = FULL'), normal: db.prepare('PRAGMA synchronous = NORMAL') }
   /** `write`, committed with an fsync: the connection otherwise runs with `synchronous = NORMAL`. */
   const durable = <A extends unknown[], R>(write: (...args: A) => R) => (...args: A): R => {
@@ -108,9 +110,9 @@ export function prepare (db: Database.Database) {
       VALUES (@key, @kind, @externalId, @passkeyDisplayName, @firstPasskeyOnly, @handshake, @expiresAt)`),
     getTransaction: db.prepare<[string], TransactionRow>('SELECT * FROM passkey_transactions WHERE key = ?'),
     saveHandshake: db.prepare<[string, string]>('UPDATE passkey_transactions SET handshake = ? WHERE key = ?'),
-    takeTransaction: db.prepare<[string], TransactionRow>(
-      'DELETE FROM passkey_transactions WHERE key = ? RETURNING *'),
-    takeNonce: db.prepare<[string], NonceRow>('DELETE FROM passkey_nonces WHERE key = ? RETURNING *'),
+    // Takes are durable: a take a power cut undid would make a spent transaction or nonce usable again.
+    takeTransaction: durable((key: string) => takeTransaction.get(key)),
+    takeNonce: durable((key: string) => takeNonce.get(key)),
     listPasskeys: db.prepare<[string], PasskeyRow>(
       'SELECT * FROM passkeys WHERE external_id = ? ORDER BY created_at, id'),
     findPasskey: db.prepare<[string], PasskeyRow>('SELECT * FROM passkeys WHERE credential_id = ?'),
@@ -134,11 +136,12 @@ export function prepare (db: Database.Database) {
       deletePasskey.run(externalId, id)
       return 'deleted'
     }).immediate),
-    recordPasskeyUse: db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
+    // Durable, or a power cut could set the counter back and let an older signature counter pass.
+    recordPasskeyUse: durable(db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
       if (updateUse.run(useParams(use)).changes === 0) return false
       insertNonce.run(nonce)
       return true
-    }),
+    })),
     sweep: db.transaction((now: number): number =>
       sweepTransactions.run(now).changes + sweepNonces.run(now).changes + sweepRevocations.run(now).changes)
   }

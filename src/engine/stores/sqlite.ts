@@ -15,12 +15,11 @@ export interface SqliteStoreOptions {
  * A store in an SQLite database, for single-server apps: one file (in WAL mode) shared by the
  * processes of one machine. Each method is one statement or one transaction, so takes are atomic.
  *
- * Durability: adding, renaming and deleting passkeys and revoking sessions commit with an fsync
- * (`synchronous = FULL`). The writes of a sign-in (transactions, nonces, a passkey's counter) do not
- * (`synchronous = NORMAL`, each fsync cost about 0.15 ms): an application crash loses none of them,
- * but a power cut or kernel crash may undo the last ones. What comes back is a transaction or nonce
- * already spent (useless once past its lifetime of minutes, and worthless without the secret it was
- * issued as) or an older counter; the file is never corrupted.
+ * Durability: every write that consumes or protects something commits with an fsync
+ * (`synchronous = FULL`): taking a transaction or nonce, recording a passkey's use (its counter),
+ * adding, renaming and deleting passkeys, revoking sessions. Creating a transaction, starting its
+ * ceremony and sweeping do not (`synchronous = NORMAL`, each fsync cost about 0.15 ms here): a power
+ * cut may undo them, which only ends sign-in steps in flight; the next durable commit syncs them too.
  *
  * @example
  * const engine = new PasskeyEngine({ ...config, store: new SqliteStore({ filename: 'data/passkeys.db' }) })
@@ -33,7 +32,7 @@ export class SqliteStore implements PasskeyStore {
     this.#db = new Database(filename)
     this.#db.pragma('journal_mode = WAL')
     this.#db.pragma('busy_timeout = 5000')
-    // Commits skip fsync, except those `prepare` marks durable; see SqliteStore's TSDoc.
+    // Commits skip fsync, except those `prepare` marks durable (see SqliteStore's TSDoc).
     this.#db.pragma('synchronous = NORMAL')
   }
 
@@ -55,11 +54,11 @@ export class SqliteStore implements PasskeyStore {
   }
 
   async takeTransaction (key: string): Promise<TransactionRecord | null> {
-    return toTransaction(this.#sql.takeTransaction.get(key))
+    return toTransaction(this.#sql.takeTransaction(key))
   }
 
   async takeNonce (key: string): Promise<NonceRecord | null> {
-    return toNonce(this.#sql.takeNonce.get(key))
+    return toNonce(this.#sql.takeNonce(key))
   }
 
   async listPasskeys (externalId: string): Promise<PasskeyRecord[]> {
