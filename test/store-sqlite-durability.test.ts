@@ -1,49 +1,43 @@
 import t from 'tap'
 import type { Test } from 'tap'
-import Database from 'better-sqlite3'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SqliteStore } from '../src/engine/stores/sqlite.js'
+import { WalSync } from '../src/engine/stores/wal-sync.js'
 import { nonce, passkey } from './helpers/store-contract.js'
 
-/**
- * Records, for every statement the store runs, the `synchronous` setting it runs under: the pragma
- * calls and prepared `PRAGMA synchronous = …` statements change it, every other statement logs its
- * first words with it.
- */
-function recordSynchronous (t: Test): string[] {
-  const log: string[] = []
-  let mode = 'FULL'
-  const { prepare, pragma } = Database.prototype
-  t.teardown(() => Object.assign(Database.prototype, { prepare, pragma }))
-  const track = (source: string): boolean => {
-    const set = /synchronous\s*=\s*(\w+)/i.exec(source)
-    if (set !== null) mode = set[1]!.toUpperCase()
-    return set !== null
+/** An fsync the test holds: the file it syncs, and how to let it finish or fail. */
+interface HeldSync { path: string, finish: () => void, fail: (error: Error) => void }
+
+/** Holds every `FileHandle#datasync` until the test finishes it; returns the list of those started. */
+async function holdSyncs (t: Test): Promise<HeldSync[]> {
+  const held: HeldSync[] = []
+  const probe = await open(process.execPath)
+  const prototype = Object.getPrototypeOf(probe) as FileHandle
+  await probe.close()
+  const { datasync } = prototype
+  t.teardown(() => { prototype.datasync = datasync })
+  prototype.datasync = function (this: FileHandle) {
+    const path = readlinkSync(`/proc/self/fd/${this.fd}`)
+    return new Promise<void>((resolve, reject) => {
+      held.push({ path, finish: () => { datasync.call(this).then(resolve, reject) }, fail: reject })
+    })
   }
-  Database.prototype.pragma = function (this: Database.Database, source: string, options?: Database.PragmaOptions) {
-    track(source)
-    return pragma.call(this, source, options)
-  }
-  Database.prototype.prepare = function (this: Database.Database, source: string) {
-    const statement = prepare.call(this, source)
-    for (const method of ['run', 'get', 'all'] as const) {
-      const execute = statement[method].bind(statement) as (...args: unknown[]) => unknown
-      Object.assign(statement, {
-        [method]: (...args: unknown[]) => {
-          if (!track(source)) log.push(`${source.trim().split(/\s+/).slice(0, 3).join(' ')} @${mode}`)
-          return execute(...args)
-        }
-      })
-    }
-    return statement
-  } as typeof prepare
-  return log
+  return held
 }
 
-t.test('takes, counters, passkey and revocation writes commit with an fsync; creating a transaction and starting its ceremony do not', async (t) => {
-  const log = recordSynchronous(t)
+/** Whether `promise` has settled once pending I/O callbacks and microtasks have run. */
+async function settled (promise: Promise<unknown>): Promise<boolean> {
+  let done = false
+  promise.then(() => { done = true }, () => { done = true })
+  await new Promise((resolve) => setImmediate(resolve))
+  await new Promise((resolve) => setImmediate(resolve))
+  return done
+}
+
+async function fileStore (t: Test): Promise<{ store: SqliteStore, dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pkmfa-durability-'))
   const store = new SqliteStore({ filename: join(dir, 'passkeys.db') })
   t.teardown(async () => {
@@ -51,27 +45,104 @@ t.test('takes, counters, passkey and revocation writes commit with an fsync; cre
     rmSync(dir, { recursive: true, force: true })
   })
   await store.init()
-  const calls: Array<[string, () => Promise<unknown>, string[]]> = [
-    ['createTransaction', async () => store.createTransaction({
-      key: 't', kind: 'authenticate', externalId: 'u', passkeyDisplayName: null, firstPasskeyOnly: false, handshake: null, expiresAt: 9e12
-    }), ['INSERT INTO passkey_transactions @NORMAL']],
-    ['saveHandshake', async () => store.saveHandshake('t', { id: 'h', challenge: 'c', userHandle: null, expiresAt: 9e12 }), ['UPDATE passkey_transactions SET @NORMAL']],
-    ['takeTransaction', async () => store.takeTransaction('t'), ['DELETE FROM passkey_transactions @FULL']],
-    ['addPasskey', async () => store.addPasskey(passkey(), nonce({ key: 'n1' }), false), ['INSERT INTO passkeys @FULL', 'INSERT INTO passkey_nonces @FULL']],
-    ['renamePasskey', async () => store.renamePasskey(passkey().externalId, passkey().id, 'renamed'), ['UPDATE passkeys SET @FULL']],
-    ['revokeSession', async () => store.revokeSession({ sessionId: 's', revokedAt: 1, expiresAt: 2 }), ['INSERT INTO passkey_revoked_sessions @FULL']],
-    ['recordPasskeyUse', async () => store.recordPasskeyUse(
-      { id: passkey().id, previousCounter: passkey().counter, counter: passkey().counter + 1, backedUp: false, lastUsedAt: 5 }, nonce({ key: 'n2' })
-    ), ['UPDATE passkeys SET @FULL', 'INSERT INTO passkey_nonces @FULL']],
-    ['takeNonce', async () => store.takeNonce('n2'), ['DELETE FROM passkey_nonces @FULL']],
-    ['deletePasskey', async () => store.deletePasskey(passkey().externalId, passkey().id, false), ['DELETE FROM passkeys @FULL']]
+  return { store, dir }
+}
+
+const transaction = (key: string) => ({
+  key, kind: 'authenticate' as const, externalId: 'u', passkeyDisplayName: null, firstPasskeyOnly: false, handshake: null, expiresAt: 9e12
+})
+
+t.test('takes, counters, passkey and revocation writes resolve only after an fsync of the WAL; creating a transaction and starting its ceremony do not wait for one', async (t) => {
+  const { store, dir } = await fileStore(t)
+  const held = await holdSyncs(t)
+  const use = { id: passkey().id, previousCounter: passkey().counter, counter: passkey().counter + 1, backedUp: false, lastUsedAt: 5 }
+  const calls: Array<[string, () => Promise<unknown>, boolean]> = [
+    ['createTransaction', async () => store.createTransaction(transaction('t')), false],
+    ['saveHandshake', async () => store.saveHandshake('t', { id: 'h', challenge: 'c', userHandle: null, expiresAt: 9e12 }), false],
+    ['takeTransaction', async () => store.takeTransaction('t'), true],
+    ['takeTransaction of a spent key', async () => store.takeTransaction('t'), false],
+    ['addPasskey', async () => store.addPasskey(passkey(), nonce({ key: 'n1' }), false), true],
+    ['renamePasskey', async () => store.renamePasskey(passkey().externalId, passkey().id, 'renamed'), true],
+    ['revokeSession', async () => store.revokeSession({ sessionId: 's', revokedAt: 1, expiresAt: 2 }), true],
+    ['recordPasskeyUse', async () => store.recordPasskeyUse(use, nonce({ key: 'n2' })), true],
+    ['takeNonce', async () => store.takeNonce('n2'), true],
+    ['takeNonce of a spent key', async () => store.takeNonce('n2'), false],
+    ['deletePasskey', async () => store.deletePasskey(passkey().externalId, passkey().id, false), true],
+    ['sweep', async () => store.sweep(Date.now()), false]
   ]
-  for (const [name, call, writes] of calls) {
-    log.length = 0
-    await call()
-    t.strictSame(log.filter((line) => /^(INSERT|UPDATE|DELETE)/.test(line)), writes, name)
+  for (const [name, call, durable] of calls) {
+    const before = held.length
+    const write = call()
+    if (!durable) {
+      t.equal(await settled(write), true, `${name} resolves without an fsync`)
+      t.equal(held.length, before, `${name} starts no fsync`)
+      continue
+    }
+    t.equal(await settled(write), false, `${name} waits for an fsync`)
+    t.equal(held.length, before + 1, `${name} starts one fsync`)
+    t.equal(held.at(-1)!.path, join(dir, 'passkeys.db-wal'), `${name} syncs the WAL file`)
+    held.at(-1)!.finish()
+    await write
+    t.pass(`${name} resolves once it is synced`)
   }
-  log.length = 0
-  await store.listPasskeys('u')
-  t.strictSame(log, ['SELECT * FROM @NORMAL'], 'a durable write leaves the connection without fsync for what follows')
+})
+
+t.test('group commit: a write committed while an fsync runs waits for the next one, which the writes of that moment share', async (t) => {
+  const { store } = await fileStore(t)
+  for (const key of ['a', 'b', 'c']) await store.createTransaction(transaction(key))
+  const held = await holdSyncs(t)
+  const first = store.takeTransaction('a')
+  await settled(first)
+  const second = store.takeTransaction('b')
+  const third = store.takeTransaction('c')
+  t.equal(held.length, 1, 'one fsync runs')
+  held[0]!.finish()
+  t.equal((await first)?.key, 'a', 'the write committed before it started resolves with it')
+  t.equal(await settled(second), false, 'a write committed while it ran does not')
+  t.equal(held.length, 2, 'the writes of that moment start one more fsync, together')
+  held[1]!.finish()
+  t.same(await Promise.all([second, third]).then((taken) => taken.map((row) => row?.key)), ['b', 'c'])
+  t.equal(held.length, 2)
+})
+
+t.test('a write whose fsync fails rejects, and the next write syncs again', async (t) => {
+  const { store } = await fileStore(t)
+  for (const key of ['a', 'b']) await store.createTransaction(transaction(key))
+  const held = await holdSyncs(t)
+  const failed = store.takeTransaction('a')
+  await settled(failed)
+  held[0]!.fail(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }))
+  await t.rejects(failed, { code: 'EIO' })
+  const next = store.takeTransaction('b')
+  await settled(next)
+  held[1]!.finish()
+  t.equal((await next)?.key, 'b')
+})
+
+t.test('an in-memory database has no WAL and syncs nothing', async (t) => {
+  const held = await holdSyncs(t)
+  const store = new SqliteStore({ filename: ':memory:' })
+  t.teardown(async () => store.close())
+  await store.init()
+  await store.createTransaction(transaction('a'))
+  t.equal((await store.takeTransaction('a'))?.key, 'a')
+  t.equal(held.length, 0)
+})
+
+t.test('WalSync closes the WAL file once the fsyncs under way have finished', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pkmfa-walsync-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'x.db-wal')
+  writeFileSync(path, 'frames')
+  const sync = await WalSync.open(path)
+  const running = sync.sync()
+  const queued = sync.sync()
+  t.equal(sync.sync(), queued, 'callers during a running fsync share the next one')
+  await sync.close()
+  await t.resolves(Promise.all([running, queued]), 'with one queued')
+  const alone = await WalSync.open(path)
+  const only = alone.sync()
+  await alone.close()
+  await t.resolves(only, 'with one running')
+  await (await WalSync.open(path)).close()
 })

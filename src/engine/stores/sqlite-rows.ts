@@ -108,9 +108,8 @@ export function toTransaction (row: TransactionRow | undefined): TransactionReco
   }
 }
 
-/** The nonce of `row`, or `null` when there is no row. */
-export function toNonce (row: NonceRow | undefined): NonceRecord | null {
-  if (row === undefined) return null
+/** The nonce of `row`. */
+export function toNonce (row: NonceRow): NonceRecord {
   return {
     key: row.key,
     externalId: row.external_id,

@@ -81,24 +81,6 @@ export function prepare (db: Database.Database) {
   const updateUse = db.prepare<[UseParams]>(`
     UPDATE passkeys SET counter = @counter, backed_up = @backedUp, last_used_at = @lastUsedAt
     WHERE id = @id AND counter = @previousCounter`)
-  const renamePasskey = db.prepare<[string, string, string], PasskeyRow>(
-    'UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *')
-  const revokeSession = db.prepare<[SessionRevocation]>(`
-    INSERT INTO passkey_revoked_sessions (session_id, revoked_at, expires_at)
-    VALUES (@sessionId, @revokedAt, @expiresAt)
-    ON CONFLICT (session_id) DO NOTHING`)
-  const takeTransaction = db.prepare<[string], TransactionRow>('DELETE FROM passkey_transactions WHERE key = ? RETURNING *')
-  const takeNonce = db.prepare<[string], NonceRow>('DELETE FROM passkey_nonces WHERE key = ? RETURNING *')
-  const synchronous = { full: db.prepare('PRAGMA synchronous = FULL'), normal: db.prepare('PRAGMA synchronous = NORMAL') }
-  /** `write`, committed with an fsync: the connection otherwise runs with `synchronous = NORMAL`. */
-  const durable = <A extends unknown[], R>(write: (...args: A) => R) => (...args: A): R => {
-    synchronous.full.run()
-    try {
-      return write(...args)
-    } finally {
-      synchronous.normal.run()
-    }
-  }
   const sweepTransactions = db.prepare<[number]>('DELETE FROM passkey_transactions WHERE expires_at < ?')
   const sweepNonces = db.prepare<[number]>('DELETE FROM passkey_nonces WHERE expires_at < ?')
   const sweepRevocations = db.prepare<[number]>('DELETE FROM passkey_revoked_sessions WHERE expires_at < ?')
@@ -110,38 +92,40 @@ export function prepare (db: Database.Database) {
       VALUES (@key, @kind, @externalId, @passkeyDisplayName, @firstPasskeyOnly, @handshake, @expiresAt)`),
     getTransaction: db.prepare<[string], TransactionRow>('SELECT * FROM passkey_transactions WHERE key = ?'),
     saveHandshake: db.prepare<[string, string]>('UPDATE passkey_transactions SET handshake = ? WHERE key = ?'),
-    // Takes are durable: a take a power cut undid would make a spent transaction or nonce usable again.
-    takeTransaction: durable((key: string) => takeTransaction.get(key)),
-    takeNonce: durable((key: string) => takeNonce.get(key)),
+    takeTransaction: db.prepare<[string], TransactionRow>('DELETE FROM passkey_transactions WHERE key = ? RETURNING *'),
+    takeNonce: db.prepare<[string], NonceRow>('DELETE FROM passkey_nonces WHERE key = ? RETURNING *'),
     listPasskeys: db.prepare<[string], PasskeyRow>(
       'SELECT * FROM passkeys WHERE external_id = ? ORDER BY created_at, id'),
     findPasskey: db.prepare<[string], PasskeyRow>('SELECT * FROM passkeys WHERE credential_id = ?'),
-    renamePasskey: durable((name: string, id: string, externalId: string) => renamePasskey.get(name, id, externalId)),
-    revokeSession: durable((revocation: SessionRevocation) => { revokeSession.run(revocation) }),
+    renamePasskey: db.prepare<[string, string, string], PasskeyRow>(
+      'UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *'),
+    revokeSession: db.prepare<[SessionRevocation]>(`
+      INSERT INTO passkey_revoked_sessions (session_id, revoked_at, expires_at)
+      VALUES (@sessionId, @revokedAt, @expiresAt)
+      ON CONFLICT (session_id) DO NOTHING`),
     listSessionRevocations: db.prepare<[number], RevocationRow>(
       'SELECT * FROM passkey_revoked_sessions WHERE revoked_at >= ?'),
     // Immediate: the write lock is taken before the checks, so the writers of several processes
     // wait for each other (busy_timeout) instead of failing on a snapshot a commit made stale.
-    addPasskey: durable(db.transaction((passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): AddPasskeyResult => {
+    addPasskey: db.transaction((passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): AddPasskeyResult => {
       if (credentialTaken.get(passkey.credentialId) !== undefined) return 'credential-taken'
       if (firstOnly && hasPasskey.get(passkey.externalId) !== undefined) return 'not-first'
       insertPasskey.run(passkeyParams(passkey))
       insertNonce.run(nonce)
       return 'added'
-    }).immediate),
+    }).immediate,
     // Immediate, as addPasskey: a parallel delete of the user's other passkey waits for this one.
-    deletePasskey: durable(db.transaction((externalId: string, id: string, keepOne: boolean): DeletePasskeyResult => {
+    deletePasskey: db.transaction((externalId: string, id: string, keepOne: boolean): DeletePasskeyResult => {
       if (ownsPasskey.get(externalId, id) === undefined) return 'not-found'
       if (keepOne && hasOtherPasskey.get(externalId, id) === undefined) return 'last'
       deletePasskey.run(externalId, id)
       return 'deleted'
-    }).immediate),
-    // Durable, or a power cut could set the counter back and let an older signature counter pass.
-    recordPasskeyUse: durable(db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
+    }).immediate,
+    recordPasskeyUse: db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
       if (updateUse.run(useParams(use)).changes === 0) return false
       insertNonce.run(nonce)
       return true
-    })),
+    }),
     sweep: db.transaction((now: number): number =>
       sweepTransactions.run(now).changes + sweepNonces.run(now).changes + sweepRevocations.run(now).changes)
   }

@@ -4,6 +4,7 @@ import type {
 } from '../store.js'
 import { toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction, transactionParams } from './sqlite-rows.js'
 import { prepare, SCHEMA, type Statements } from './sqlite-schema.js'
+import { WalSync } from './wal-sync.js'
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -15,30 +16,42 @@ export interface SqliteStoreOptions {
  * A store in an SQLite database, for single-server apps: one file (in WAL mode) shared by the
  * processes of one machine. Each method is one statement or one transaction, so takes are atomic.
  *
- * Durability: every write that consumes or protects something commits with an fsync
- * (`synchronous = FULL`): taking a transaction or nonce, recording a passkey's use (its counter),
- * adding, renaming and deleting passkeys, revoking sessions. Creating a transaction, starting its
- * ceremony and sweeping do not (`synchronous = NORMAL`, each fsync cost about 0.15 ms here): a power
- * cut may undo them, which only ends sign-in steps in flight; the next durable commit syncs them too.
+ * Durability: commits skip the fsync (`synchronous = NORMAL`), and every write that consumes or
+ * protects something resolves only once an fsync of the WAL has covered it ({@link WalSync}, run off
+ * the event loop and shared by the writes of one moment): taking a transaction or nonce, recording a
+ * passkey's use (its counter), adding, renaming and deleting passkeys, revoking sessions. A power cut
+ * may undo the others, creating a transaction, starting its ceremony and sweeping, which only ends
+ * sign-in steps in flight. A write whose fsync fails rejects (the engine answers 503).
  *
  * @example
  * const engine = new PasskeyEngine({ ...config, store: new SqliteStore({ filename: 'data/passkeys.db' }) })
  */
 export class SqliteStore implements PasskeyStore {
   readonly #db: Database.Database
+  /** The WAL's file, if the database has one (an in-memory database has nothing to sync). */
+  readonly #walPath: string | undefined
+  #wal: WalSync | undefined
   #sql!: Statements
 
   constructor ({ filename }: SqliteStoreOptions) {
     this.#db = new Database(filename)
-    this.#db.pragma('journal_mode = WAL')
+    const inWal = this.#db.pragma('journal_mode = WAL', { simple: true }) === 'wal'
     this.#db.pragma('busy_timeout = 5000')
-    // Commits skip fsync, except those `prepare` marks durable (see SqliteStore's TSDoc).
     this.#db.pragma('synchronous = NORMAL')
+    const file = (this.#db.pragma('database_list') as Array<{ name: string, file: string }>)[0]!.file
+    this.#walPath = inWal ? `${file}-wal` : undefined
+  }
+
+  /** Resolves to `result` once the commits made so far are on disk (see the class's TSDoc). */
+  async #durable<R> (result: R): Promise<R> {
+    await this.#wal?.sync()
+    return result
   }
 
   async init (): Promise<void> {
     this.#db.exec(SCHEMA)
     this.#sql = prepare(this.#db)
+    if (this.#walPath !== undefined) this.#wal = await WalSync.open(this.#walPath)
   }
 
   async createTransaction (transaction: TransactionRecord): Promise<void> {
@@ -54,11 +67,14 @@ export class SqliteStore implements PasskeyStore {
   }
 
   async takeTransaction (key: string): Promise<TransactionRecord | null> {
-    return toTransaction(this.#sql.takeTransaction(key))
+    // Durable: a take a power cut undid would make a spent transaction usable again.
+    const row = this.#sql.takeTransaction.get(key)
+    return row === undefined ? null : this.#durable(toTransaction(row))
   }
 
   async takeNonce (key: string): Promise<NonceRecord | null> {
-    return toNonce(this.#sql.takeNonce(key))
+    const row = this.#sql.takeNonce.get(key)
+    return row === undefined ? null : this.#durable(toNonce(row))
   }
 
   async listPasskeys (externalId: string): Promise<PasskeyRecord[]> {
@@ -70,23 +86,25 @@ export class SqliteStore implements PasskeyStore {
   }
 
   async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
-    return this.#sql.addPasskey(passkey, nonce, firstOnly)
+    return this.#durable(this.#sql.addPasskey(passkey, nonce, firstOnly))
   }
 
   async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord): Promise<boolean> {
-    return this.#sql.recordPasskeyUse(use, nonce)
+    // Durable, or a power cut could set the counter back and let an older signature counter pass.
+    return this.#durable(this.#sql.recordPasskeyUse(use, nonce))
   }
 
   async renamePasskey (externalId: string, id: string, name: string): Promise<PasskeyRecord | null> {
-    return toPasskeyOrNull(this.#sql.renamePasskey(name, id, externalId))
+    return this.#durable(toPasskeyOrNull(this.#sql.renamePasskey.get(name, id, externalId)))
   }
 
   async deletePasskey (externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult> {
-    return this.#sql.deletePasskey(externalId, id, keepOne)
+    return this.#durable(this.#sql.deletePasskey(externalId, id, keepOne))
   }
 
   async revokeSession (revocation: SessionRevocation): Promise<void> {
-    this.#sql.revokeSession(revocation)
+    this.#sql.revokeSession.run(revocation)
+    await this.#durable(undefined)
   }
 
   async listSessionRevocations (since: number): Promise<SessionRevocation[]> {
@@ -98,6 +116,7 @@ export class SqliteStore implements PasskeyStore {
   }
 
   async close (): Promise<void> {
+    await this.#wal?.close()
     this.#db.close()
   }
 }
