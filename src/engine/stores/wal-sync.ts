@@ -4,8 +4,9 @@ import { open, type FileHandle } from 'node:fs/promises'
  * Group commit for a database in WAL mode whose connection commits without an fsync
  * (`synchronous = NORMAL`): {@link WalSync.sync} resolves once an fsync of the WAL file, started
  * after the call, has finished, so every commit made before the call is on disk. The fsync runs off
- * the event loop, and the callers of one moment share it: while one runs, all later calls wait for a
- * single next one.
+ * the event loop and is shared: it starts once the I/O callbacks of the current turn of the event
+ * loop have run (`setImmediate`), so their commits join it, and while one runs, all later calls wait
+ * for a single next one.
  *
  * Sound because SQLite appends commits to the WAL and copies them to the database only in a
  * checkpoint, which syncs the WAL before the copy and the database after it; the WAL file is kept
@@ -27,9 +28,7 @@ export class WalSync {
 
   /** Resolves once every commit made before this call is on disk; rejects when the fsync fails. */
   sync (): Promise<void> {
-    if (this.#queued !== undefined) return this.#queued
-    if (this.#running === undefined) return this.#start()
-    this.#queued = this.#running.then(noop, noop).then(() => {
+    this.#queued ??= this.#afterRunning().then(() => {
       this.#queued = undefined
       return this.#start()
     })
@@ -40,6 +39,12 @@ export class WalSync {
   async close (): Promise<void> {
     await (this.#queued ?? this.#running)?.catch(noop)
     await this.#file.close()
+  }
+
+  /** Waits for the running fsync, then for the I/O callbacks of this turn of the event loop, whose commits join. */
+  async #afterRunning (): Promise<void> {
+    await this.#running?.catch(noop)
+    await new Promise((resolve) => setImmediate(resolve))
   }
 
   #start (): Promise<void> {
