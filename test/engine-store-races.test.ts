@@ -23,7 +23,7 @@ t.test('a counter that moved between the read and the write refuses the assertio
   t.same(await engine.listPasskeys('alice'), before)
 })
 
-t.test('a transaction finished while its ceremony was starting is not found', async (t) => {
+t.test('a transaction finished while its registration was starting is not found', async (t) => {
   /** Lets the transaction be consumed between the start's read and its write. */
   class RacingStore extends MemoryStore {
     override async getTransaction (key: string): Promise<TransactionRecord | null> {
@@ -33,6 +33,20 @@ t.test('a transaction finished while its ceremony was starting is not found', as
     }
   }
   const { app, engine } = await buildEngineApp(t, { store: new RacingStore() })
+  const transactionId = await engine.createRegisterTransaction({ externalId: 'alice', passkeyDisplayName: 'alice' })
+  const start = await post(app, flexPath('register', 'start'), { transaction_id: transactionId })
+  t.equal(start.statusCode, 404)
+  t.equal(start.json().code, 'FST_PASSKEY_MFA_TRANSACTION_NOT_FOUND')
+})
+
+t.test('a sign-in start the store refused, on a transaction that looks live when asked why, is not found', async (t) => {
+  /** Refuses every start, as for a transaction consumed and (impossibly) recreated under the same key. */
+  class RefusingStore extends MemoryStore {
+    override async startAuthentication (): Promise<null> {
+      return null
+    }
+  }
+  const { app, engine } = await buildEngineApp(t, { store: new RefusingStore() })
   const transactionId = await engine.createAuthenticateTransaction({ externalId: 'alice' })
   const start = await post(app, flexPath('authenticate', 'start'), { transaction_id: transactionId })
   t.equal(start.statusCode, 404)
@@ -46,8 +60,8 @@ t.test('an unexpected failure is a generic 500 that reveals nothing', async (t) 
     }
   }
   const { app, engine } = await buildEngineApp(t, { store: new BrokenStore() })
-  const transactionId = await engine.createAuthenticateTransaction({ externalId: 'alice' })
-  const start = await post(app, flexPath('authenticate', 'start'), { transaction_id: transactionId })
+  const transactionId = await engine.createRegisterTransaction({ externalId: 'alice', passkeyDisplayName: 'alice' })
+  const start = await post(app, flexPath('register', 'start'), { transaction_id: transactionId })
   t.equal(start.statusCode, 500)
   t.same(start.json(), { statusCode: 500, code: 'FST_PASSKEY_MFA_INTERNAL', error: 'Internal error' })
 })

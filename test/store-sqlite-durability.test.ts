@@ -59,6 +59,7 @@ t.test('takes, counters, passkey and revocation writes resolve only after an fsy
   const calls: Array<[string, () => Promise<unknown>, boolean]> = [
     ['createTransaction', async () => store.createTransaction(transaction('t')), false],
     ['saveHandshake', async () => store.saveHandshake('t', { id: 'h', challenge: 'c', userHandle: null, expiresAt: 9e12 }), false],
+    ['startAuthentication', async () => store.startAuthentication('t', 0, { id: 'h', challenge: 'c', userHandle: null, expiresAt: 9e12 }), false],
     ['takeTransaction', async () => store.takeTransaction('t'), true],
     ['takeTransaction of a spent key', async () => store.takeTransaction('t'), false],
     ['addPasskey', async () => store.addPasskey(passkey(), nonce({ key: 'n1' }), false), true],
@@ -105,16 +106,17 @@ t.test('group commit: a write committed while an fsync runs waits for the next o
   t.equal(held.length, 2)
 })
 
-t.test('a write whose fsync fails rejects, and the next write syncs again', async (t) => {
+t.test('a write whose fsync fails rejects; the writes queued behind it wait for an fsync of their own', async (t) => {
   const { store } = await fileStore(t)
   for (const key of ['a', 'b']) await store.createTransaction(transaction(key))
   const held = await holdSyncs(t)
   const failed = store.takeTransaction('a')
   await settled(failed)
+  const next = store.takeTransaction('b')
   held[0]!.fail(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }))
   await t.rejects(failed, { code: 'EIO' })
-  const next = store.takeTransaction('b')
-  await settled(next)
+  t.equal(await settled(next), false)
+  t.equal(held.length, 2)
   held[1]!.finish()
   t.equal((await next)?.key, 'b')
 })

@@ -77,6 +77,13 @@ export interface PasskeyRecord {
   lastUsedAt: number | null
 }
 
+/** A started authentication ceremony: its transaction, with the new handshake, and the user's passkeys. */
+export interface AuthenticationStart {
+  transaction: TransactionRecord
+  /** Oldest first, as {@link PasskeyStore.listPasskeys} lists them. */
+  passkeys: PasskeyRecord[]
+}
+
 /** What {@link PasskeyStore.addPasskey} did. */
 export type AddPasskeyResult = 'added' | 'credential-taken' | 'not-first'
 
@@ -107,6 +114,12 @@ export interface PasskeyStore {
   getTransaction(key: string): Promise<TransactionRecord | null>
   /** Sets the transaction's current handshake; `false` when the transaction is gone. */
   saveHandshake(key: string, handshake: HandshakeRecord): Promise<boolean>
+  /**
+   * Starts an authentication ceremony in one atomic call: sets the handshake of the transaction and
+   * returns it with its user's passkeys. Writes nothing and returns `null` unless the transaction
+   * exists, is an `authenticate` transaction and expires after `now`.
+   */
+  startAuthentication(key: string, now: number, handshake: HandshakeRecord): Promise<AuthenticationStart | null>
   /** Atomically removes and returns the transaction (expired or not). */
   takeTransaction(key: string): Promise<TransactionRecord | null>
   /** Atomically removes and returns the nonce (expired or not). */

@@ -64,19 +64,30 @@ export async function openTransaction (
   return checkTransaction(ctx, await ctx.store.getTransaction(digest(transactionId)), kind)
 }
 
+/**
+ * A new handshake: a ceremony with this challenge, for `ceremonyTimeoutMs`. It may outlast its
+ * transaction: a finish checks the transaction's expiry first.
+ */
+export function newHandshake (ctx: EngineContext, challenge: string, userHandle: string | null): HandshakeRecord {
+  const { now, ceremonyTimeoutMs } = ctx.options
+  return { id: randomToken(16), challenge, userHandle, expiresAt: now() + ceremonyTimeoutMs }
+}
+
 /** Starts (or restarts) the ceremony of a transaction with a fresh challenge; returns the handshake. */
 export async function startHandshake (
   ctx: EngineContext, transaction: TransactionRecord, challenge: string, userHandle: string | null
 ): Promise<HandshakeRecord> {
-  const { now, ceremonyTimeoutMs } = ctx.options
-  const handshake = {
-    id: randomToken(16),
-    challenge,
-    userHandle,
-    expiresAt: Math.min(now() + ceremonyTimeoutMs, transaction.expiresAt)
-  }
+  const handshake = newHandshake(ctx, challenge, userHandle)
   if (!await ctx.store.saveHandshake(transaction.key, handshake)) throw new TransactionNotFoundError()
   return handshake
+}
+
+/**
+ * Why the store refused to start a ceremony of the transaction with this key: it is gone, expired
+ * or of another kind (or, if it is none of these by now, gone at the time).
+ */
+export async function startRefusal (ctx: EngineContext, key: string, kind: CeremonyKind): Promise<Error> {
+  return transactionError(ctx, await ctx.store.getTransaction(key), kind) ?? new TransactionNotFoundError()
 }
 
 /**
@@ -96,10 +107,17 @@ export async function closeTransaction (
 function checkTransaction (
   ctx: EngineContext, transaction: TransactionRecord | null, kind: CeremonyKind
 ): TransactionRecord {
-  if (transaction === null) throw new TransactionNotFoundError()
-  if (transaction.expiresAt <= ctx.options.now()) throw new TransactionExpiredError()
-  if (transaction.kind !== kind) throw new TransactionKindError()
-  return transaction
+  const error = transactionError(ctx, transaction, kind)
+  if (error !== null) throw error
+  return transaction!
+}
+
+/** Why `transaction` cannot be used for a ceremony of `kind` now, if it cannot. */
+function transactionError (ctx: EngineContext, transaction: TransactionRecord | null, kind: CeremonyKind): Error | null {
+  if (transaction === null) return new TransactionNotFoundError()
+  if (transaction.expiresAt <= ctx.options.now()) return new TransactionExpiredError()
+  if (transaction.kind !== kind) return new TransactionKindError()
+  return null
 }
 
 function checkText (value: string, name: string): void {

@@ -8,6 +8,7 @@ const METHODS: Record<keyof PasskeyStore, true> = {
   createTransaction: true,
   getTransaction: true,
   saveHandshake: true,
+  startAuthentication: true,
   takeTransaction: true,
   takeNonce: true,
   listPasskeys: true,

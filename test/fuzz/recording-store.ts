@@ -7,6 +7,7 @@ import type { PasskeyStore } from '../../src/engine/store.js'
 const WROTE: Partial<Record<keyof PasskeyStore, (result: unknown) => boolean>> = {
   createTransaction: () => true,
   saveHandshake: (saved) => saved === true,
+  startAuthentication: (started) => started !== null,
   addPasskey: (result) => result === 'added',
   recordPasskeyUse: (recorded) => recorded === true,
   renamePasskey: (passkey) => passkey !== null,

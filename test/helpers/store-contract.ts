@@ -159,6 +159,45 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       t.equal(await store.getTransaction('unknown'), null)
     })
 
+    t.test('startAuthentication sets the handshake and returns the transaction with only its user\'s passkeys, oldest first', async (t) => {
+      const store = await open(t)
+      const signIn = transaction({ kind: 'authenticate', passkeyDisplayName: null, handshake: handshake({ userHandle: null }) })
+      await store.createTransaction(signIn)
+      const newer = passkey({ id: 'passkey-2', credentialId: 'bmV3ZXI', createdAt: NOW + 1, transports: [] })
+      const older = passkey()
+      t.equal(await store.addPasskey(newer, nonce({ key: 'n1' }), false), 'added')
+      t.equal(await store.addPasskey(older, nonce({ key: 'n2' }), false), 'added')
+      t.equal(await store.addPasskey(passkey({ id: 'bobs', credentialId: 'Ym9icw', externalId: 'bob' }), nonce({ key: 'n3' }), false), 'added')
+      const second = handshake({ id: 'handshake-2', challenge: 'c2Vjb25k', userHandle: null })
+      const started = transaction({ ...signIn, handshake: second })
+      t.strictSame(await store.startAuthentication('transaction-digest', NOW, second), { transaction: started, passkeys: [older, newer] })
+      t.strictSame(await store.getTransaction('transaction-digest'), started)
+    })
+
+    t.test('startAuthentication of a user without passkeys returns none', async (t) => {
+      const store = await open(t)
+      const signIn = transaction({ kind: 'authenticate', passkeyDisplayName: null })
+      await store.createTransaction(signIn)
+      const started = await store.startAuthentication('transaction-digest', NOW, handshake({ userHandle: null }))
+      t.strictSame(started, { transaction: { ...signIn, handshake: handshake({ userHandle: null }) }, passkeys: [] })
+      started!.transaction.handshake!.challenge = 'changed'
+      t.strictSame((await store.getTransaction('transaction-digest'))!.handshake, handshake({ userHandle: null }), 'copied out')
+    })
+
+    t.test('startAuthentication writes nothing and is null for an unknown, expired or register transaction', async (t) => {
+      const store = await open(t)
+      const expiring = transaction({ key: 'expiring', kind: 'authenticate', expiresAt: NOW })
+      const registration = transaction({ key: 'registration' })
+      for (const record of [expiring, registration]) await store.createTransaction(record)
+      for (const key of ['unknown', 'expiring', 'registration']) {
+        t.equal(await store.startAuthentication(key, NOW, handshake()), null, key)
+      }
+      t.strictSame(await store.getTransaction('expiring'), expiring)
+      t.strictSame(await store.getTransaction('registration'), registration)
+      t.equal(await store.getTransaction('unknown'), null)
+      t.ok(await store.startAuthentication('expiring', NOW - 1, handshake()), 'live until its expiry')
+    })
+
     t.test('records are copied in and out', async (t) => {
       const store = await open(t)
       const created = transaction({ handshake: handshake() })

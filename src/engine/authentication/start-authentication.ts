@@ -1,8 +1,9 @@
 import { generateAuthenticationOptions } from '@simplewebauthn/server'
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
-import { createHmac } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import type { EngineContext } from '../context.js'
-import { openTransaction, startHandshake } from '../transactions.js'
+import { digest } from '../tokens.js'
+import { newHandshake, startRefusal } from '../transactions.js'
 
 /** Arguments of {@link startAuthentication}. */
 export interface StartAuthenticationArgs {
@@ -19,23 +20,30 @@ export interface StartedAuthentication {
  * Starts the authentication ceremony of an authenticate transaction, allowing the user's passkeys.
  * For a user without passkeys it allows a decoy credential derived from the user's ID, so the answer
  * has the same shape (and stays the same across calls) whether the user has passkeys or not.
+ *
+ * The hot path of every sign-in, so one store call: it checks the transaction, saves the handshake
+ * and reads the passkeys; only a refusal costs a second one, to tell why.
  */
 export async function startAuthentication (
   ctx: EngineContext, { transactionId }: StartAuthenticationArgs
 ): Promise<StartedAuthentication> {
   const { options, store } = ctx
-  const transaction = await openTransaction(ctx, transactionId, 'authenticate')
-  const passkeys = await store.listPasskeys(transaction.externalId)
+  const key = digest(transactionId)
+  const challenge = randomBytes(32)
+  const handshake = newHandshake(ctx, challenge.toString('base64url'), null)
+  const started = await store.startAuthentication(key, options.now(), handshake)
+  if (started === null) throw await startRefusal(ctx, key, 'authenticate')
+  const { transaction, passkeys } = started
   const allowCredentials = passkeys.length > 0
     ? passkeys.map(({ credentialId, transports }) => ({ id: credentialId, transports }))
     : [{ id: decoyCredentialId(ctx, transaction.externalId), transports: ['internal', 'hybrid'] }]
   const publicKey = await generateAuthenticationOptions({
     rpID: options.rpId,
     allowCredentials,
+    challenge,
     timeout: options.ceremonyTimeoutMs,
     userVerification: options.userVerification
   })
-  const handshake = await startHandshake(ctx, transaction, publicKey.challenge, null)
   return { handshakeId: handshake.id, publicKey }
 }
 

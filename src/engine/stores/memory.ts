@@ -1,5 +1,5 @@
 import type {
-  AddPasskeyResult, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 
 /**
@@ -35,6 +35,13 @@ export class MemoryStore implements PasskeyStore {
     if (transaction === undefined) return false
     transaction.handshake = { ...handshake }
     return true
+  }
+
+  async startAuthentication (key: string, now: number, handshake: HandshakeRecord): Promise<AuthenticationStart | null> {
+    const transaction = this.#transactions.get(key)
+    if (transaction === undefined || transaction.kind !== 'authenticate' || transaction.expiresAt <= now) return null
+    transaction.handshake = { ...handshake }
+    return { transaction: copyTransaction(transaction), passkeys: await this.listPasskeys(transaction.externalId) }
   }
 
   async takeTransaction (key: string): Promise<TransactionRecord | null> {

@@ -31,6 +31,17 @@ export function statements (schema: string) {
         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       getTransaction: `SELECT * FROM ${transactions} WHERE key = $1`,
       saveHandshake: `UPDATE ${transactions} SET handshake = $2 WHERE key = $1`,
+      // One statement instead of a read, a second read and a write; a user without passkeys gets one
+      // row whose passkey columns are null.
+      startAuthentication: `
+        WITH started AS (
+          UPDATE ${transactions} SET handshake = $2
+          WHERE key = $1 AND kind = 'authenticate' AND expires_at > $3
+          RETURNING *
+        )
+        SELECT to_jsonb(started) AS transaction, passkey.*
+        FROM started LEFT JOIN ${passkeys} AS passkey ON passkey.external_id = started.external_id
+        ORDER BY passkey.created_at, passkey.id COLLATE "C"`,
       takeTransaction: `DELETE FROM ${transactions} WHERE key = $1 RETURNING *`,
       takeNonce: `DELETE FROM ${nonces} WHERE key = $1 RETURNING *`,
       listPasskeys: `SELECT * FROM ${passkeys} WHERE external_id = $1 ORDER BY created_at, id COLLATE "C"`,

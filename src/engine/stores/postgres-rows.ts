@@ -47,6 +47,9 @@ export interface PasskeyRow {
   last_used_at: BigintText | null
 }
 
+/** A row of `startAuthentication`: the transaction, and one of the user's passkeys (all `null` for a user without any). */
+export type AuthenticationStartRow = { transaction: TransactionRow } & (PasskeyRow | { [Column in keyof PasskeyRow]: null })
+
 /** A row of `passkey_revoked_sessions`. */
 export interface RevocationRow {
   session_id: string

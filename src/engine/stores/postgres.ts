@@ -1,12 +1,12 @@
 import pg from 'pg'
 import type {
-  AddPasskeyResult, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 import { statements, type PreparedStatement, type Statements } from './postgres-queries.js'
 import {
   nonceValues, passkeyValues, revocationValues, toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction,
   transactionValues, useValues,
-  type NonceRow, type PasskeyRow, type RevocationRow, type TransactionRow
+  type AuthenticationStartRow, type NonceRow, type PasskeyRow, type RevocationRow, type TransactionRow
 } from './postgres-rows.js'
 
 /** Options of {@link PostgresStore}: a pool to borrow, or a connection string to open one with. */
@@ -59,6 +59,13 @@ export class PostgresStore implements PasskeyStore {
 
   async saveHandshake (key: string, handshake: HandshakeRecord): Promise<boolean> {
     return await this.#changes(this.#sql.saveHandshake, [key, handshake])
+  }
+
+  async startAuthentication (key: string, now: number, handshake: HandshakeRecord): Promise<AuthenticationStart | null> {
+    const rows = await this.#rows<AuthenticationStartRow>(this.#sql.startAuthentication, [key, handshake, now])
+    if (rows.length === 0) return null
+    const passkeys = rows.flatMap((row) => row.id === null ? [] : [toPasskey(row)])
+    return { transaction: toTransaction(rows[0]!.transaction)!, passkeys }
   }
 
   async takeTransaction (key: string): Promise<TransactionRecord | null> {

@@ -95,8 +95,12 @@ export function passkeyParams (passkey: PasskeyRecord): PasskeyParams {
 }
 
 /** The transaction of `row`, or `null` when there is no row. */
-export function toTransaction (row: TransactionRow | undefined): TransactionRecord | null {
-  if (row === undefined) return null
+export function toTransactionOrNull (row: TransactionRow | undefined): TransactionRecord | null {
+  return row === undefined ? null : toTransaction(row)
+}
+
+/** The transaction of `row`. */
+export function toTransaction (row: TransactionRow): TransactionRecord {
   return {
     key: row.key,
     kind: row.kind,

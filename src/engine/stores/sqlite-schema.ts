@@ -81,6 +81,11 @@ export function prepare (db: Database.Database) {
   const updateUse = db.prepare<[UseParams]>(`
     UPDATE passkeys SET counter = @counter, backed_up = @backedUp, last_used_at = @lastUsedAt
     WHERE id = @id AND counter = @previousCounter`)
+  const listPasskeys = db.prepare<[string], PasskeyRow>('SELECT * FROM passkeys WHERE external_id = ? ORDER BY created_at, id')
+  const startAuthentication = db.prepare<[string, string, number], TransactionRow>(`
+    UPDATE passkey_transactions SET handshake = ?
+    WHERE key = ? AND kind = 'authenticate' AND expires_at > ?
+    RETURNING *`)
   const sweepTransactions = db.prepare<[number]>('DELETE FROM passkey_transactions WHERE expires_at < ?')
   const sweepNonces = db.prepare<[number]>('DELETE FROM passkey_nonces WHERE expires_at < ?')
   const sweepRevocations = db.prepare<[number]>('DELETE FROM passkey_revoked_sessions WHERE expires_at < ?')
@@ -94,8 +99,12 @@ export function prepare (db: Database.Database) {
     saveHandshake: db.prepare<[string, string]>('UPDATE passkey_transactions SET handshake = ? WHERE key = ?'),
     takeTransaction: db.prepare<[string], TransactionRow>('DELETE FROM passkey_transactions WHERE key = ? RETURNING *'),
     takeNonce: db.prepare<[string], NonceRow>('DELETE FROM passkey_nonces WHERE key = ? RETURNING *'),
-    listPasskeys: db.prepare<[string], PasskeyRow>(
-      'SELECT * FROM passkeys WHERE external_id = ? ORDER BY created_at, id'),
+    listPasskeys,
+    // One write transaction instead of a read, a second read and a write.
+    startAuthentication: db.transaction((key: string, now: number, handshake: string) => {
+      const transaction = startAuthentication.get(handshake, key, now)
+      return transaction === undefined ? undefined : { transaction, passkeys: listPasskeys.all(transaction.external_id) }
+    }),
     findPasskey: db.prepare<[string], PasskeyRow>('SELECT * FROM passkeys WHERE credential_id = ?'),
     renamePasskey: db.prepare<[string, string, string], PasskeyRow>(
       'UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *'),

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3'
 import type {
-  AddPasskeyResult, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
-import { toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction, transactionParams } from './sqlite-rows.js'
+import { toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction, toTransactionOrNull, transactionParams } from './sqlite-rows.js'
 import { prepare, SCHEMA, type Statements } from './sqlite-schema.js'
 import { WalSync } from './wal-sync.js'
 
@@ -59,11 +59,16 @@ export class SqliteStore implements PasskeyStore {
   }
 
   async getTransaction (key: string): Promise<TransactionRecord | null> {
-    return toTransaction(this.#sql.getTransaction.get(key))
+    return toTransactionOrNull(this.#sql.getTransaction.get(key))
   }
 
   async saveHandshake (key: string, handshake: HandshakeRecord): Promise<boolean> {
     return this.#sql.saveHandshake.run(JSON.stringify(handshake), key).changes > 0
+  }
+
+  async startAuthentication (key: string, now: number, handshake: HandshakeRecord): Promise<AuthenticationStart | null> {
+    const started = this.#sql.startAuthentication(key, now, JSON.stringify(handshake))
+    return started === undefined ? null : { transaction: toTransaction(started.transaction), passkeys: started.passkeys.map(toPasskey) }
   }
 
   async takeTransaction (key: string): Promise<TransactionRecord | null> {
