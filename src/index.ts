@@ -45,7 +45,8 @@ export type { CreateAuthenticateTransactionArgs, CreateRegisterTransactionArgs }
 export { engineRoutes } from './engine/routes.js'
 export type { EngineRoutesOptions } from './engine/routes.js'
 export type {
-  AddPasskeyResult, AuthenticationStart, CeremonyKind, HandshakeRecord, NonceClaims, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, CeremonyKind, HandshakeRecord, NonceClaims, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation,
+  TakenTransaction, TransactionRecord
 } from './engine/store.js'
 export { MemoryStore } from './engine/stores/memory.js'
 export { SqliteStore } from './engine/stores/sqlite.js'

@@ -2,15 +2,15 @@ import t from 'tap'
 import { authenticate, flexPath, post, register } from './helpers/ceremonies.js'
 import { buildEngineApp } from './helpers/engine-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
-import type { PasskeyRecord, TransactionRecord } from '../src/engine/store.js'
+import type { PasskeyRecord, TakenTransaction, TransactionRecord } from '../src/engine/store.js'
 import { MemoryStore } from '../src/engine/stores/memory.js'
 
 t.test('a counter that moved between the read and the write refuses the assertion', async (t) => {
   /** Reads the passkey as it was before another assertion raised its counter. */
   class StaleReadStore extends MemoryStore {
-    override async findPasskey (credentialId: string): Promise<PasskeyRecord | null> {
-      const passkey = await super.findPasskey(credentialId)
-      return passkey === null ? null : { ...passkey, counter: passkey.counter - 1 }
+    override async takeTransactionWithPasskey (key: string, credentialId: string): Promise<TakenTransaction | null> {
+      const taken = await super.takeTransactionWithPasskey(key, credentialId)
+      return taken === null ? null : { ...taken, passkey: { ...taken.passkey!, counter: taken.passkey!.counter - 1 } }
     }
   }
   const { app, engine } = await buildEngineApp(t, { store: new StaleReadStore() })

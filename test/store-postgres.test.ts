@@ -3,7 +3,7 @@ import pg from 'pg'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { PasskeyStore } from '../src/engine/store.js'
-import { failedAddWritesNothing, nonce, passkey, raceFirstPasskeys, storeContract } from './helpers/store-contract.js'
+import { failedAddWritesNothing, nonce, passkey, passkeyOf, raceFirstPasskeys, storeContract } from './helpers/store-contract.js'
 
 const url = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const unreachable = await probe(url)
@@ -53,7 +53,7 @@ if (unreachable !== null) {
       while ((await admin.query(waiting)).rowCount === 0) await sleep(10)
       await other.query(end)
       t.equal(await adding, answer, end)
-      t.equal((await store.findPasskey(end))?.externalId, end === 'COMMIT' ? 'bob' : 'alice', `${end}: the credential's owner`)
+      t.equal((await passkeyOf(store, end))?.externalId, end === 'COMMIT' ? 'bob' : 'alice', `${end}: the credential's owner`)
       t.equal((await store.takeNonce(end)) !== null, answer === 'added', `${end}: the nonce is stored only when added`)
     }
   })
@@ -71,7 +71,7 @@ if (unreachable !== null) {
     t.teardown(() => Promise.all(stores.map((store) => store.close())))
     const results = await Promise.allSettled(stores.map((store) => store.init()))
     t.strictSame(results.map((result) => result.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
-    t.equal(await stores[0]!.findPasskey('none'), null)
+    t.strictSame(await stores[0]!.listPasskeys('none'), [])
   })
 
   t.test('a borrowed pool stays open after close', async (t) => {
@@ -87,7 +87,7 @@ if (unreachable !== null) {
     const store = new PostgresStore({ connectionString: url, schema })
     await store.init()
     await store.close()
-    await t.rejects(store.findPasskey('none'))
+    await t.rejects(store.listPasskeys('none'))
   })
 
   t.test('the constructor takes exactly one of pool and connectionString', async (t) => {

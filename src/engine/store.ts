@@ -84,6 +84,13 @@ export interface AuthenticationStart {
   passkeys: PasskeyRecord[]
 }
 
+/** A taken transaction, and the passkey an assertion names. */
+export interface TakenTransaction {
+  transaction: TransactionRecord
+  /** The passkey of the credential ID asked for, whoever's it is; `null` when there is none. */
+  passkey: PasskeyRecord | null
+}
+
 /** What {@link PasskeyStore.addPasskey} did. */
 export type AddPasskeyResult = 'added' | 'credential-taken' | 'not-first'
 
@@ -122,11 +129,15 @@ export interface PasskeyStore {
   startAuthentication(key: string, now: number, handshake: HandshakeRecord): Promise<AuthenticationStart | null>
   /** Atomically removes and returns the transaction (expired or not). */
   takeTransaction(key: string): Promise<TransactionRecord | null>
+  /**
+   * {@link PasskeyStore.takeTransaction}, also returning the passkey of `credentialId`, in one call
+   * (an authentication finish); `null`, with no passkey read, when there is no such transaction.
+   */
+  takeTransactionWithPasskey(key: string, credentialId: string): Promise<TakenTransaction | null>
   /** Atomically removes and returns the nonce (expired or not). */
   takeNonce(key: string): Promise<NonceRecord | null>
   /** The user's passkeys, oldest first (`createdAt`, then `id`). */
   listPasskeys(externalId: string): Promise<PasskeyRecord[]>
-  findPasskey(credentialId: string): Promise<PasskeyRecord | null>
   /**
    * Atomically inserts the passkey and its nonce. Writes nothing and answers `credential-taken` when
    * the credential ID is already registered (checked first), or `not-first` when `firstOnly` and the

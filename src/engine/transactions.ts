@@ -97,7 +97,14 @@ export async function startRefusal (ctx: EngineContext, key: string, kind: Cerem
 export async function closeTransaction (
   ctx: EngineContext, transactionId: string, kind: CeremonyKind, handshakeId: string
 ): Promise<{ transaction: TransactionRecord, handshake: HandshakeRecord }> {
-  const transaction = checkTransaction(ctx, await ctx.store.takeTransaction(digest(transactionId)), kind)
+  return checkClosed(ctx, await ctx.store.takeTransaction(digest(transactionId)), kind, handshakeId)
+}
+
+/** A transaction taken for a ceremony finish of `kind`, with the handshake the browser answered, if both are valid. */
+export function checkClosed (
+  ctx: EngineContext, taken: TransactionRecord | null, kind: CeremonyKind, handshakeId: string
+): { transaction: TransactionRecord, handshake: HandshakeRecord } {
+  const transaction = checkTransaction(ctx, taken, kind)
   const { handshake } = transaction
   if (handshake === null || handshake.id !== handshakeId) throw new HandshakeInvalidError()
   if (handshake.expiresAt <= ctx.options.now()) throw new HandshakeExpiredError()

@@ -56,6 +56,12 @@ export function passkey (overrides: Partial<PasskeyRecord> = {}): PasskeyRecord 
   }
 }
 
+/** The passkey of this credential ID among alice's and bob's (the users of these tests), or `null`. */
+export async function passkeyOf (store: PasskeyStore, credentialId: string): Promise<PasskeyRecord | null> {
+  const passkeys = [...await store.listPasskeys('alice'), ...await store.listPasskeys('bob')]
+  return passkeys.find((passkey) => passkey.credentialId === credentialId) ?? null
+}
+
 function use (overrides: Partial<PasskeyUse> = {}): PasskeyUse {
   return { id: 'passkey-1', previousCounter: 0, counter: 1, backedUp: true, lastUsedAt: NOW + MINUTE, ...overrides }
 }
@@ -94,7 +100,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     t.equal(await store.addPasskey(passkey(), nonce(), false), 'added')
     await store.init()
     t.strictSame(await store.getTransaction('transaction-digest'), transaction())
-    t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
+    t.strictSame(await passkeyOf(store, passkey().credentialId), passkey())
     t.equal(await store.addPasskey(passkey({ id: 'passkey-2', credentialId: 'other' }), nonce({ key: 'other' }), false), 'added')
   })
 
@@ -249,7 +255,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     t.test('stores the passkey', async (t) => {
       const store = await open(t)
       t.equal(await store.addPasskey(passkey(), nonce(), false), 'added')
-      t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
+      t.strictSame(await passkeyOf(store, passkey().credentialId), passkey())
       t.strictSame(await store.listPasskeys('alice'), [passkey()])
     })
 
@@ -274,7 +280,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       const second = passkey({ id: 'passkey-2', credentialId: 'credential-2' })
       t.equal(await store.addPasskey(second, nonce({ key: 'second', passkeyId: 'passkey-2' }), true), 'not-first')
       t.equal(await store.takeNonce('second'), null, 'the nonce is not stored')
-      t.equal(await store.findPasskey('credential-2'), null)
+      t.equal(await passkeyOf(store, 'credential-2'), null)
       t.strictSame(await store.listPasskeys('alice'), [passkey()])
     })
 
@@ -299,7 +305,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
           t.equal(await store.takeNonce(`nonce-${name}`), null, `${name}: the nonce is not stored`)
         }
       }
-      t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
+      t.strictSame(await passkeyOf(store, passkey().credentialId), passkey())
       t.strictSame(await store.listPasskeys('alice'), [passkey()])
       t.strictSame(await store.listPasskeys('bob'), [])
     })
@@ -313,7 +319,8 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       const results = await Promise.all(attempts.map((attempt, i) => store.addPasskey(attempt.passkey, attempt.nonce, i % 2 === 0)))
       t.strictSame([...results].sort(), ['added', ...Array<string>(9).fill('credential-taken')])
       const winner = attempts[results.indexOf('added')]!
-      t.strictSame(await store.findPasskey(passkey().credentialId), winner.passkey)
+      const stored = await Promise.all(attempts.map(async (attempt) => store.listPasskeys(attempt.passkey.externalId)))
+      t.strictSame(stored.flat(), [winner.passkey])
       const nonces = await Promise.all(attempts.map((attempt) => store.takeNonce(attempt.nonce.key)))
       t.strictSame(nonNull(nonces), [winner.nonce])
     })
@@ -327,7 +334,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       await store.addPasskey(passkey(), nonce(), false)
       await store.deletePasskey('alice', 'passkey-1', false)
       t.equal(await store.addPasskey(passkey({ id: 'passkey-2', externalId: 'bob' }), nonce({ key: 'again' }), false), 'added')
-      t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ id: 'passkey-2', externalId: 'bob' }))
+      t.strictSame(await passkeyOf(store, passkey().credentialId), passkey({ id: 'passkey-2', externalId: 'bob' }))
     })
   })
 
@@ -337,10 +344,10 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       await store.addPasskey(passkey({ counter: 7 }), nonce(), false)
       t.equal(await store.recordPasskeyUse(use({ previousCounter: 7, counter: 8 }), authentication()), true)
       const updated = passkey({ counter: 8, backedUp: true, lastUsedAt: NOW + MINUTE })
-      t.strictSame(await store.findPasskey(passkey().credentialId), updated)
+      t.strictSame(await passkeyOf(store, passkey().credentialId), updated)
       t.equal(await store.recordPasskeyUse(use({ previousCounter: 8, counter: 8, backedUp: false, lastUsedAt: NOW + 2 * MINUTE }),
         authentication({ key: 'second' })), true, 'an unchanged counter is compared, not required to grow')
-      t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ counter: 8, lastUsedAt: NOW + 2 * MINUTE }))
+      t.strictSame(await passkeyOf(store, passkey().credentialId), passkey({ counter: 8, lastUsedAt: NOW + 2 * MINUTE }))
     })
 
     t.test('a stale counter is refused, writing nothing', async (t) => {
@@ -348,7 +355,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       await store.addPasskey(passkey({ counter: 7 }), nonce(), false)
       t.equal(await store.recordPasskeyUse(use({ previousCounter: 6, counter: 8 }), authentication()), false)
       t.equal(await store.takeNonce('use-nonce-digest'), null)
-      t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ counter: 7 }))
+      t.strictSame(await passkeyOf(store, passkey().credentialId), passkey({ counter: 7 }))
     })
 
     t.test('a deleted or unknown passkey is refused, writing nothing', async (t) => {
@@ -367,7 +374,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
         store.recordPasskeyUse(use({ counter: i + 1 }), authentication({ key: `use-${i}` }))))
       t.equal(recorded.filter(Boolean).length, 1)
       const winner = recorded.indexOf(true)
-      t.equal((await store.findPasskey(passkey().credentialId))?.counter, winner + 1)
+      t.equal((await passkeyOf(store, passkey().credentialId))?.counter, winner + 1)
       const nonces = await Promise.all(recorded.map((_, i) => store.takeNonce(`use-${i}`)))
       t.strictSame(nonNull(nonces), [authentication({ key: `use-${winner}` })])
     })
@@ -390,12 +397,32 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       t.strictSame(await store.listPasskeys('carol'), [])
     })
 
-    t.test('findPasskey by credential ID', async (t) => {
+    t.test('takeTransactionWithPasskey takes the transaction once, with the passkey of the credential ID, whoever\'s', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey({ externalId: 'bob' }), nonce(), false)
+      const signIn = transaction({ kind: 'authenticate', passkeyDisplayName: null, handshake: handshake() })
+      await store.createTransaction(signIn)
+      t.strictSame(await store.takeTransactionWithPasskey('transaction-digest', passkey().credentialId),
+        { transaction: signIn, passkey: passkey({ externalId: 'bob' }) })
+      t.equal(await store.takeTransactionWithPasskey('transaction-digest', passkey().credentialId), null, 'once')
+      t.equal(await store.getTransaction('transaction-digest'), null)
+    })
+
+    t.test('takeTransactionWithPasskey of an unknown credential ID (or a passkey ID) takes the transaction, with no passkey', async (t) => {
       const store = await open(t)
       await store.addPasskey(passkey(), nonce(), false)
-      t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
-      t.equal(await store.findPasskey('passkey-1'), null, 'not by passkey ID')
-      t.equal(await store.findPasskey('unknown'), null)
+      const expired = transaction({ expiresAt: NOW - MINUTE })
+      for (const key of ['a', 'b']) await store.createTransaction({ ...expired, key })
+      t.strictSame(await store.takeTransactionWithPasskey('a', 'unknown'), { transaction: { ...expired, key: 'a' }, passkey: null })
+      t.strictSame(await store.takeTransactionWithPasskey('b', 'passkey-1'), { transaction: { ...expired, key: 'b' }, passkey: null })
+      t.equal(await store.takeTransactionWithPasskey('unknown', passkey().credentialId), null)
+    })
+
+    t.test('10 parallel takeTransactionWithPasskey: exactly one gets it', async (t) => {
+      const store = await open(t)
+      await store.createTransaction(transaction())
+      const taken = await Promise.all(Array.from({ length: 10 }, () => store.takeTransactionWithPasskey('transaction-digest', 'unknown')))
+      t.strictSame(nonNull(taken), [{ transaction: transaction(), passkey: null }])
     })
 
     t.test('fields round-trip exactly', async (t) => {
@@ -414,10 +441,13 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       ]
       for (const record of records) await store.addPasskey(record, nonce({ key: record.id }), false)
       for (const record of records) {
-        const found = await store.findPasskey(record.credentialId)
-        t.strictSame(found, record)
-        t.equal(Object.getPrototypeOf(found!.publicKey), Uint8Array.prototype, 'publicKey is a plain Uint8Array')
-        t.strictSame([...found!.publicKey], [...record.publicKey])
+        await store.createTransaction(transaction({ key: record.id }))
+        const taken = await store.takeTransactionWithPasskey(record.id, record.credentialId)
+        for (const found of [await passkeyOf(store, record.credentialId), taken!.passkey]) {
+          t.strictSame(found, record)
+          t.equal(Object.getPrototypeOf(found!.publicKey), Uint8Array.prototype, 'publicKey is a plain Uint8Array')
+          t.strictSame([...found!.publicKey], [...record.publicKey])
+        }
       }
     })
 
@@ -426,9 +456,9 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       await store.addPasskey(passkey(), nonce(), false)
       t.equal(await store.renamePasskey('bob', 'passkey-1', 'Stolen'), null)
       t.equal(await store.renamePasskey('alice', 'unknown', 'Ghost'), null)
-      t.strictSame(await store.findPasskey(passkey().credentialId), passkey())
+      t.strictSame(await passkeyOf(store, passkey().credentialId), passkey())
       t.strictSame(await store.renamePasskey('alice', 'passkey-1', 'Work laptop'), passkey({ name: 'Work laptop' }))
-      t.strictSame(await store.findPasskey(passkey().credentialId), passkey({ name: 'Work laptop' }))
+      t.strictSame(await passkeyOf(store, passkey().credentialId), passkey({ name: 'Work laptop' }))
     })
 
     t.test('deletePasskey only by the owner', async (t) => {
@@ -438,7 +468,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       t.equal(await store.deletePasskey('alice', 'unknown', false), 'not-found')
       t.strictSame(await store.listPasskeys('alice'), [passkey()])
       t.equal(await store.deletePasskey('alice', 'passkey-1', false), 'deleted')
-      t.equal(await store.findPasskey(passkey().credentialId), null)
+      t.equal(await passkeyOf(store, passkey().credentialId), null)
       t.strictSame(await store.listPasskeys('alice'), [])
       t.equal(await store.deletePasskey('alice', 'passkey-1', false), 'not-found')
     })
@@ -565,7 +595,7 @@ export async function failedAddWritesNothing (t: Test, store: PasskeyStore): Pro
   for (const firstOnly of [false, true]) {
     await t.rejects(store.addPasskey(passkey(), nonce({ kind: 'bogus' as never }), firstOnly), `firstOnly ${firstOnly}`)
   }
-  t.equal(await store.findPasskey(passkey().credentialId), null)
+  t.equal(await passkeyOf(store, passkey().credentialId), null)
   t.strictSame(await store.listPasskeys('alice'), [])
   t.equal(await store.takeNonce('nonce-digest'), null)
   t.equal(await store.addPasskey(passkey(), nonce(), true), 'added')

@@ -2,13 +2,14 @@ import { verifyAuthenticationResponse } from '@simplewebauthn/server'
 import type { AuthenticationResponseJSON, VerifiedAuthenticationResponse } from '@simplewebauthn/server'
 import { AuthenticationRejectedError } from '../../errors.js'
 import type { EngineContext } from '../context.js'
-import type { HandshakeRecord, TransactionRecord } from '../store.js'
+import type { HandshakeRecord, PasskeyRecord, TransactionRecord } from '../store.js'
 import { crossOriginAllowed } from '../cross-origin.js'
 import { newNonce } from '../nonces.js'
 import { attributedTo, reasonOf, withReason } from '../rejection.js'
 import type { FinishedCeremony } from '../rejection.js'
 import type { RejectionReason } from '../rejection.js'
-import { closeTransaction } from '../transactions.js'
+import { digest } from '../tokens.js'
+import { checkClosed } from '../transactions.js'
 
 /** Arguments of {@link finishAuthentication}. */
 export interface FinishAuthenticationArgs {
@@ -21,7 +22,8 @@ export interface FinishAuthenticationArgs {
 /**
  * Finishes an authentication ceremony: consumes the transaction, checks that the credential is one of
  * the transaction user's passkeys, verifies the assertion (signature, counter, flags), records the
- * use and issues a one-time nonce, in one atomic store call. Returns the nonce.
+ * use and issues a one-time nonce, in one atomic store call. Returns the nonce. The transaction is
+ * taken with the passkey the assertion names, in one store call.
  *
  * Every failure about the credential or the signature is the same
  * `FST_PASSKEY_MFA_AUTHENTICATION_REJECTED`, so callers cannot probe for accounts or credentials.
@@ -30,16 +32,16 @@ export interface FinishAuthenticationArgs {
 export async function finishAuthentication (
   ctx: EngineContext, { transactionId, handshakeId, response }: FinishAuthenticationArgs
 ): Promise<FinishedCeremony> {
-  const { transaction, handshake } = await closeTransaction(ctx, transactionId, 'authenticate', handshakeId)
-  return attributedTo(transaction.externalId, verifyAssertion(ctx, transactionId, transaction, handshake, response))
+  const taken = await ctx.store.takeTransactionWithPasskey(digest(transactionId), response.id)
+  const { transaction, handshake } = checkClosed(ctx, taken?.transaction ?? null, 'authenticate', handshakeId)
+  return attributedTo(transaction.externalId, verifyAssertion(ctx, transactionId, transaction, handshake, taken!.passkey, response))
 }
 
 async function verifyAssertion (
   ctx: EngineContext, transactionId: string, transaction: TransactionRecord, handshake: HandshakeRecord,
-  response: AuthenticationResponseJSON
+  passkey: PasskeyRecord | null, response: AuthenticationResponseJSON
 ): Promise<FinishedCeremony> {
   const { options, store } = ctx
-  const passkey = await store.findPasskey(response.id)
   if (passkey === null || passkey.externalId !== transaction.externalId) throw rejected('credential')
   const { userHandle } = response.response
   if (userHandle !== undefined && userHandle !== '' && userHandle !== passkey.userHandle) throw rejected('credential')

@@ -1,5 +1,5 @@
 import type {
-  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, TakenTransaction, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 
 /**
@@ -57,9 +57,11 @@ export class MemoryStore implements PasskeyStore {
     return passkeys === undefined ? [] : [...passkeys.values()].sort(byCreation).map(copyPasskey)
   }
 
-  async findPasskey (credentialId: string): Promise<PasskeyRecord | null> {
+  async takeTransactionWithPasskey (key: string, credentialId: string): Promise<TakenTransaction | null> {
+    const transaction = take(this.#transactions, key)
+    if (transaction === null) return null
     const id = this.#passkeyIdByCredential.get(credentialId)
-    return id === undefined ? null : copyPasskey(this.#passkeys.get(id)!)
+    return { transaction, passkey: id === undefined ? null : copyPasskey(this.#passkeys.get(id)!) }
   }
 
   async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {

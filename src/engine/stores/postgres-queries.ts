@@ -45,7 +45,11 @@ export function statements (schema: string) {
       takeTransaction: `DELETE FROM ${transactions} WHERE key = $1 RETURNING *`,
       takeNonce: `DELETE FROM ${nonces} WHERE key = $1 RETURNING *`,
       listPasskeys: `SELECT * FROM ${passkeys} WHERE external_id = $1 ORDER BY created_at, id COLLATE "C"`,
-      findPasskey: `SELECT * FROM ${passkeys} WHERE credential_id = $1`,
+      // One statement instead of a take and a read; a credential ID without a passkey leaves its columns null.
+      takeTransactionWithPasskey: `
+        WITH taken AS (DELETE FROM ${transactions} WHERE key = $1 RETURNING *)
+        SELECT to_jsonb(taken) AS transaction, passkey.*
+        FROM taken LEFT JOIN ${passkeys} AS passkey ON passkey.credential_id = $2`,
       // Held until commit, it serializes the adds of one user: each sees the passkeys the others added.
       lockUserPasskeys: `SELECT pg_advisory_xact_lock(hashtext(${literal(`fastify-passkey-mfa:${schema}:passkeys:`)} || $1))`,
       // The refusal, if any, is checked first (credential ID, then `firstOnly` $20); the nonce is inserted

@@ -47,8 +47,8 @@ export interface PasskeyRow {
   last_used_at: BigintText | null
 }
 
-/** A row of `startAuthentication`: the transaction, and one of the user's passkeys (all `null` for a user without any). */
-export type AuthenticationStartRow = { transaction: TransactionRow } & (PasskeyRow | { [Column in keyof PasskeyRow]: null })
+/** A transaction (as JSON) and a passkey's columns, all `null` when no passkey matched. */
+export type TransactionWithPasskeyRow = { transaction: TransactionRow } & (PasskeyRow | { [Column in keyof PasskeyRow]: null })
 
 /** A row of `passkey_revoked_sessions`. */
 export interface RevocationRow {

@@ -1,12 +1,12 @@
 import pg from 'pg'
 import type {
-  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, TakenTransaction, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 import { statements, type PreparedStatement, type Statements } from './postgres-queries.js'
 import {
   nonceValues, passkeyValues, revocationValues, toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction,
   transactionValues, useValues,
-  type AuthenticationStartRow, type NonceRow, type PasskeyRow, type RevocationRow, type TransactionRow
+  type NonceRow, type PasskeyRow, type RevocationRow, type TransactionRow, type TransactionWithPasskeyRow
 } from './postgres-rows.js'
 
 /** Options of {@link PostgresStore}: a pool to borrow, or a connection string to open one with. */
@@ -62,7 +62,7 @@ export class PostgresStore implements PasskeyStore {
   }
 
   async startAuthentication (key: string, now: number, handshake: HandshakeRecord): Promise<AuthenticationStart | null> {
-    const rows = await this.#rows<AuthenticationStartRow>(this.#sql.startAuthentication, [key, handshake, now])
+    const rows = await this.#rows<TransactionWithPasskeyRow>(this.#sql.startAuthentication, [key, handshake, now])
     if (rows.length === 0) return null
     const passkeys = rows.flatMap((row) => row.id === null ? [] : [toPasskey(row)])
     return { transaction: toTransaction(rows[0]!.transaction)!, passkeys }
@@ -70,6 +70,12 @@ export class PostgresStore implements PasskeyStore {
 
   async takeTransaction (key: string): Promise<TransactionRecord | null> {
     return toTransaction(await this.#row<TransactionRow>(this.#sql.takeTransaction, [key]))
+  }
+
+  async takeTransactionWithPasskey (key: string, credentialId: string): Promise<TakenTransaction | null> {
+    const row = await this.#row<TransactionWithPasskeyRow>(this.#sql.takeTransactionWithPasskey, [key, credentialId])
+    if (row === undefined) return null
+    return { transaction: toTransaction(row.transaction)!, passkey: row.id === null ? null : toPasskey(row) }
   }
 
   async takeNonce (key: string): Promise<NonceRecord | null> {
@@ -80,9 +86,6 @@ export class PostgresStore implements PasskeyStore {
     return (await this.#rows<PasskeyRow>(this.#sql.listPasskeys, [externalId])).map(toPasskey)
   }
 
-  async findPasskey (credentialId: string): Promise<PasskeyRecord | null> {
-    return toPasskeyOrNull(await this.#row<PasskeyRow>(this.#sql.findPasskey, [credentialId]))
-  }
 
   async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
     return await this.#transaction(async (client) => {

@@ -86,6 +86,8 @@ export function prepare (db: Database.Database) {
     UPDATE passkey_transactions SET handshake = ?
     WHERE key = ? AND kind = 'authenticate' AND expires_at > ?
     RETURNING *`)
+  const takeTransaction = db.prepare<[string], TransactionRow>('DELETE FROM passkey_transactions WHERE key = ? RETURNING *')
+  const findPasskey = db.prepare<[string], PasskeyRow>('SELECT * FROM passkeys WHERE credential_id = ?')
   const sweepTransactions = db.prepare<[number]>('DELETE FROM passkey_transactions WHERE expires_at < ?')
   const sweepNonces = db.prepare<[number]>('DELETE FROM passkey_nonces WHERE expires_at < ?')
   const sweepRevocations = db.prepare<[number]>('DELETE FROM passkey_revoked_sessions WHERE expires_at < ?')
@@ -97,7 +99,7 @@ export function prepare (db: Database.Database) {
       VALUES (@key, @kind, @externalId, @passkeyDisplayName, @firstPasskeyOnly, @handshake, @expiresAt)`),
     getTransaction: db.prepare<[string], TransactionRow>('SELECT * FROM passkey_transactions WHERE key = ?'),
     saveHandshake: db.prepare<[string, string]>('UPDATE passkey_transactions SET handshake = ? WHERE key = ?'),
-    takeTransaction: db.prepare<[string], TransactionRow>('DELETE FROM passkey_transactions WHERE key = ? RETURNING *'),
+    takeTransaction,
     takeNonce: db.prepare<[string], NonceRow>('DELETE FROM passkey_nonces WHERE key = ? RETURNING *'),
     listPasskeys,
     // One write transaction instead of a read, a second read and a write.
@@ -105,7 +107,10 @@ export function prepare (db: Database.Database) {
       const transaction = startAuthentication.get(handshake, key, now)
       return transaction === undefined ? undefined : { transaction, passkeys: listPasskeys.all(transaction.external_id) }
     }),
-    findPasskey: db.prepare<[string], PasskeyRow>('SELECT * FROM passkeys WHERE credential_id = ?'),
+    takeTransactionWithPasskey: db.transaction((key: string, credentialId: string) => {
+      const transaction = takeTransaction.get(key)
+      return transaction === undefined ? undefined : { transaction, passkey: findPasskey.get(credentialId) }
+    }),
     renamePasskey: db.prepare<[string, string, string], PasskeyRow>(
       'UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *'),
     revokeSession: db.prepare<[SessionRevocation]>(`

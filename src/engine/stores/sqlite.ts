@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import type {
-  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, TakenTransaction, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
 } from '../store.js'
 import { toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction, toTransactionOrNull, transactionParams } from './sqlite-rows.js'
 import { prepare, SCHEMA, type Statements } from './sqlite-schema.js'
@@ -77,6 +77,13 @@ export class SqliteStore implements PasskeyStore {
     return row === undefined ? null : this.#durable(toTransaction(row))
   }
 
+  async takeTransactionWithPasskey (key: string, credentialId: string): Promise<TakenTransaction | null> {
+    const taken = this.#sql.takeTransactionWithPasskey(key, credentialId)
+    return taken === undefined
+      ? null
+      : this.#durable({ transaction: toTransaction(taken.transaction), passkey: toPasskeyOrNull(taken.passkey) })
+  }
+
   async takeNonce (key: string): Promise<NonceRecord | null> {
     const row = this.#sql.takeNonce.get(key)
     return row === undefined ? null : this.#durable(toNonce(row))
@@ -86,9 +93,6 @@ export class SqliteStore implements PasskeyStore {
     return this.#sql.listPasskeys.all(externalId).map(toPasskey)
   }
 
-  async findPasskey (credentialId: string): Promise<PasskeyRecord | null> {
-    return toPasskeyOrNull(this.#sql.findPasskey.get(credentialId))
-  }
 
   async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
     return this.#durable(this.#sql.addPasskey(passkey, nonce, firstOnly))
