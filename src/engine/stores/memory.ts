@@ -1,5 +1,6 @@
 import type {
-  AddPasskeyResult, AuthenticationStart, TakenTransaction, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse,
+  SessionRevocation, TakenTransaction, TransactionRecord
 } from '../store.js'
 
 /**

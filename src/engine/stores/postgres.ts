@@ -1,6 +1,7 @@
 import pg from 'pg'
 import type {
-  AddPasskeyResult, AuthenticationStart, TakenTransaction, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse,
+  SessionRevocation, TakenTransaction, TransactionRecord
 } from '../store.js'
 import { statements, type PreparedStatement, type Statements } from './postgres-queries.js'
 import {
@@ -85,7 +86,6 @@ export class PostgresStore implements PasskeyStore {
   async listPasskeys (externalId: string): Promise<PasskeyRecord[]> {
     return (await this.#rows<PasskeyRow>(this.#sql.listPasskeys, [externalId])).map(toPasskey)
   }
-
 
   async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
     return await this.#transaction(async (client) => {

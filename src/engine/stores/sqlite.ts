@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import type {
-  AddPasskeyResult, AuthenticationStart, TakenTransaction, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse,
+  SessionRevocation, TakenTransaction, TransactionRecord
 } from '../store.js'
 import { toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction, toTransactionOrNull, transactionParams } from './sqlite-rows.js'
 import { prepare, SCHEMA, type Statements } from './sqlite-schema.js'
@@ -92,7 +93,6 @@ export class SqliteStore implements PasskeyStore {
   async listPasskeys (externalId: string): Promise<PasskeyRecord[]> {
     return this.#sql.listPasskeys.all(externalId).map(toPasskey)
   }
-
 
   async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
     return this.#durable(this.#sql.addPasskey(passkey, nonce, firstOnly))
