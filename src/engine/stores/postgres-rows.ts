@@ -47,7 +47,7 @@ export interface PasskeyRow {
   last_used_at: BigintText | null
 }
 
-/** A transaction (as JSON) and a passkey's columns, all `null` when no passkey matched. */
+/** A transaction (as JSON: `to_jsonb`) and a passkey's columns, all `null` when no passkey matched. */
 export type TransactionWithPasskeyRow = { transaction: TransactionRow } & (PasskeyRow | { [Column in keyof PasskeyRow]: null })
 
 /** A row of `passkey_revoked_sessions`. */
@@ -88,8 +88,12 @@ export function revocationValues (revocation: SessionRevocation): unknown[] {
 }
 
 /** The transaction of `row`, or `null` when there is no row. */
-export function toTransaction (row: TransactionRow | undefined): TransactionRecord | null {
-  if (row === undefined) return null
+export function toTransactionOrNull (row: TransactionRow | undefined): TransactionRecord | null {
+  return row === undefined ? null : toTransaction(row)
+}
+
+/** The transaction of `row` (a row, or the same columns as JSON, where `expires_at` is a number). */
+export function toTransaction (row: TransactionRow): TransactionRecord {
   return {
     key: row.key,
     kind: row.kind,

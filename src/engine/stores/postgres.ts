@@ -6,7 +6,7 @@ import type {
 import { statements, type PreparedStatement, type Statements } from './postgres-queries.js'
 import {
   nonceValues, passkeyValues, revocationValues, toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction,
-  transactionValues, useValues,
+  toTransactionOrNull, transactionValues, useValues,
   type NonceRow, type PasskeyRow, type RevocationRow, type TransactionRow, type TransactionWithPasskeyRow
 } from './postgres-rows.js'
 
@@ -55,7 +55,7 @@ export class PostgresStore implements PasskeyStore {
   }
 
   async getTransaction (key: string): Promise<TransactionRecord | null> {
-    return toTransaction(await this.#row<TransactionRow>(this.#sql.getTransaction, [key]))
+    return toTransactionOrNull(await this.#row<TransactionRow>(this.#sql.getTransaction, [key]))
   }
 
   async saveHandshake (key: string, handshake: HandshakeRecord): Promise<boolean> {
@@ -66,17 +66,17 @@ export class PostgresStore implements PasskeyStore {
     const rows = await this.#rows<TransactionWithPasskeyRow>(this.#sql.startAuthentication, [key, handshake, now])
     if (rows.length === 0) return null
     const passkeys = rows.flatMap((row) => row.id === null ? [] : [toPasskey(row)])
-    return { transaction: toTransaction(rows[0]!.transaction)!, passkeys }
+    return { transaction: toTransaction(rows[0]!.transaction), passkeys }
   }
 
   async takeTransaction (key: string): Promise<TransactionRecord | null> {
-    return toTransaction(await this.#row<TransactionRow>(this.#sql.takeTransaction, [key]))
+    return toTransactionOrNull(await this.#row<TransactionRow>(this.#sql.takeTransaction, [key]))
   }
 
   async takeTransactionWithPasskey (key: string, credentialId: string): Promise<TakenTransaction | null> {
     const row = await this.#row<TransactionWithPasskeyRow>(this.#sql.takeTransactionWithPasskey, [key, credentialId])
     if (row === undefined) return null
-    return { transaction: toTransaction(row.transaction)!, passkey: row.id === null ? null : toPasskey(row) }
+    return { transaction: toTransaction(row.transaction), passkey: row.id === null ? null : toPasskey(row) }
   }
 
   async takeNonce (key: string): Promise<NonceRecord | null> {
