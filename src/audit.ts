@@ -1,11 +1,12 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { CeremonyKind } from './engine/store.js'
 
 /** What happened. */
 export type AuditEventType =
   | 'first-factor-completed' | 'transaction-created' | 'ceremony-succeeded' | 'ceremony-failed'
   | 'nonce-redeemed' | 'nonce-refused' | 'passkey-added' | 'passkey-renamed' | 'passkey-revoked'
-  | 'logout' | 'cross-site-refused' | 'locked-out'
+  | 'logout' | 'sessions-revoked' | 'cross-site-refused' | 'locked-out'
+  | 'revocation-sync-stale' | 'revocation-sync-recovered'
 
 /**
  * An authentication event, for an audit trail. It names the user and the client address, never a
@@ -17,8 +18,8 @@ export interface AuditEvent {
   at: number
   /** The user, when known (a refused ceremony with an unknown transaction has none). */
   externalId: string | null
-  /** `request.ip`. */
-  address: string
+  /** `request.ip`; `null` for an event no request caused (the revocation sync's health). */
+  address: string | null
   /** The ceremony, for transaction, ceremony and nonce events. */
   kind?: CeremonyKind
   /** Why it failed: an error code, and for rejected ceremonies a reason such as `signature` or `counter`. */
@@ -41,12 +42,21 @@ export type AuditDetails = Omit<AuditEvent, 'at' | 'address'>
  * throws is logged at error; the request goes on.
  */
 export function audit (request: FastifyRequest, listener: AuditListener | null, details: AuditDetails, now = Date.now()): void {
-  const { type, ...fields } = details
-  request.log.info({ event: type, ...fields }, `passkey-mfa: ${type.replaceAll('-', ' ')}`)
+  record(request.log, 'info', listener, { ...details, at: now, address: request.ip })
+}
+
+/** Records an event no request caused, logged at `level`, as {@link audit} does. */
+export function auditInstance (log: FastifyBaseLogger, level: 'info' | 'error', listener: AuditListener | null, details: AuditDetails, now: number): void {
+  record(log, level, listener, { ...details, at: now, address: null })
+}
+
+function record (log: FastifyBaseLogger, level: 'info' | 'error', listener: AuditListener | null, event: AuditEvent): void {
+  const { type, at, address, ...fields } = event
+  log[level]({ event: type, ...fields }, `passkey-mfa: ${type.replaceAll('-', ' ')}`)
   if (listener === null) return
   try {
-    listener({ ...details, at: now, address: request.ip })
+    listener(event)
   } catch (err) {
-    request.log.error({ err }, 'passkey-mfa: the audit listener threw')
+    log.error({ err }, 'passkey-mfa: the audit listener threw')
   }
 }

@@ -108,6 +108,14 @@ export const RegistrationForbiddenError = createError(
 export const StepUpRequiredError = createError(
   'FST_PASSKEY_MFA_STEP_UP_REQUIRED', 'Confirm with your passkey to continue', 401)
 
+/** A factor change (adding, renaming or removing a passkey) needs a passkey check of the last minutes. */
+export const FactorChangeStepUpError = createError<'FST_PASSKEY_MFA_STEP_UP_REQUIRED', 401, [string]>(
+  'FST_PASSKEY_MFA_STEP_UP_REQUIRED', 'Confirm with your passkey first: changing passkeys needs a passkey check of the last %s', 401)
+
+/** Adding a first passkey to a signed-in account needs a first factor of the last minutes (the user has no passkey to confirm with). */
+export const ReauthenticationRequiredError = createError<'FST_PASSKEY_MFA_REAUTHENTICATION_REQUIRED', 401, [string]>(
+  'FST_PASSKEY_MFA_REAUTHENTICATION_REQUIRED', 'Sign in again first: adding a first passkey needs a sign-in of the last %s', 401)
+
 /** With policy `required`, a user's last passkey cannot be removed. */
 export const LastPasskeyError = createError(
   'FST_PASSKEY_MFA_LAST_PASSKEY', 'The last passkey cannot be removed', 409)
@@ -131,6 +139,10 @@ export const RateLimitedError = createError(
 export function rateLimited (retryAfterSeconds: number): Error & { retryAfterSeconds: number } {
   return Object.assign(new RateLimitedError(), { retryAfterSeconds })
 }
+
+/** No route of the plugin answers this method and path under its prefix. */
+export const RouteNotFoundError = createError<'FST_PASSKEY_MFA_ROUTE_NOT_FOUND', 404, [string, string]>(
+  'FST_PASSKEY_MFA_ROUTE_NOT_FOUND', 'No route %s %s', 404)
 
 /** The browser bundle was not built (`npm run build` writes it). */
 export const ClientNotBuiltError = createError(

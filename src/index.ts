@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { MfaGuards } from './mfa/guards.js'
+import type { MfaInstance } from './mfa/instance.js'
 import type { MfaRequest } from './mfa/request-mfa.js'
 import { passkeyMfa } from './plugin.js'
 
@@ -9,8 +9,8 @@ declare module 'fastify' {
     mfa: MfaRequest
   }
   interface FastifyInstance {
-    /** Guards for host routes. */
-    mfa: MfaGuards
+    /** Guards for host routes, and `revokeUserSessions`. */
+    mfa: MfaInstance
   }
 }
 
@@ -30,6 +30,7 @@ const fastifyPasskeyMfa = fp(passkeyMfa, { fastify: '5.x', name: 'fastify-passke
 export default fastifyPasskeyMfa
 export { fastifyPasskeyMfa }
 export type { MfaGuards } from './mfa/guards.js'
+export type { MfaInstance } from './mfa/instance.js'
 export type { MfaRequest, NextStep } from './mfa/request-mfa.js'
 export type { MfaLevel } from './mfa/state-machine.js'
 export type { MfaPolicy, MfaUser, PasskeyMfaOptions, PluginEngineOptions } from './options.js'
@@ -38,14 +39,14 @@ export type { LimitsOptions, RateWindow, RedisClient } from './limits/options.js
 export type { FinishedCeremony } from './engine/rejection.js'
 export { PasskeyEngine } from './engine/engine.js'
 export type { EngineOptions, EngineLogger, PasskeyAlgorithm } from './engine/options.js'
-export type { PasskeyInfo } from './engine/passkeys.js'
+export type { PasskeyInfo, RevokePasskeyOptions } from './engine/passkeys.js'
 export type { ExpectedClaims } from './engine/nonces.js'
 export type { AuthenticatorAttachment } from './engine/registration/start-registration.js'
 export type { CreateAuthenticateTransactionArgs, CreateRegisterTransactionArgs } from './engine/transactions.js'
 export { engineRoutes } from './engine/routes.js'
 export type { EngineRoutesOptions } from './engine/routes.js'
 export type {
-  AddPasskeyResult, AuthenticationStart, CeremonyKind, HandshakeRecord, NonceClaims, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation,
+  AddPasskeyResult, AuthenticationStart, CeremonyKind, HandshakeRecord, NonceClaims, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, Revocation,
   TakenTransaction, TransactionRecord
 } from './engine/store.js'
 export { MemoryStore } from './engine/stores/memory.js'

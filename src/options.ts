@@ -44,7 +44,7 @@ export interface PasskeyMfaOptions<User extends MfaUser = MfaUser> {
   engine: PasskeyEngine | PluginEngineOptions
   /** Where the routes live; default `/passkey`. */
   prefix?: string
-  /** Default `passkey_mfa`. */
+  /** Default `__Host-passkey_mfa` when an origin is https (a sibling subdomain cannot plant it), else `passkey_mfa`. */
   cookieName?: string
   /** Default `'lax'`. */
   sameSite?: 'lax' | 'strict'
@@ -58,6 +58,15 @@ export interface PasskeyMfaOptions<User extends MfaUser = MfaUser> {
   corsOrigins?: string[]
   /** How often logouts made by other instances are loaded; default 1 second. */
   revocationSyncMs?: number
+  /**
+   * How long the load of revocations may fail before sessions are refused with 503 (never let a
+   * revoked one through); default 3 × `revocationSyncMs`, at least 5 seconds.
+   */
+  revocationMaxStalenessMs?: number
+  /** Adding, renaming or removing a passkey needs a passkey authentication this recent; default 5 minutes. */
+  factorChangeMaxAgeMs?: number
+  /** Removing a passkey ends the user's other sessions (on every instance); default `true`. */
+  revokeSessionsOnPasskeyRemoval?: boolean
   /** Abuse limits (on by default, counters in memory); `false` turns them off. */
   limits?: LimitsOptions | false
   /** Receives every authentication event (they are also logged at info). */
@@ -79,6 +88,11 @@ export interface ResolvedOptions {
   lifetimes: MfaLifetimes
   corsOrigins: string[]
   revocationSyncMs: number
+  revocationMaxStalenessMs: number
+  factorChangeMaxAgeMs: number
+  revokeSessionsOnPasskeyRemoval: boolean
+  /** Whether an origin is https: the cookie is then `Secure`. */
+  secure: boolean
   limits: ResolvedLimits | null
   onEvent: AuditListener | null
 }
@@ -88,9 +102,11 @@ const MAX_PENDING_MS = 5 * 60_000
 /** Applies defaults and validates the plugin options; throws `FST_PASSKEY_MFA_OPTIONS_INVALID`. */
 export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOptions {
   const {
-    sessionKey, findUser, issueToken, policy = 'required', engine, prefix = '/passkey', cookieName = 'passkey_mfa',
+    sessionKey, findUser, issueToken, policy = 'required', engine, prefix = '/passkey', cookieName,
     sameSite = 'lax', pendingLifetimeMs = MAX_PENDING_MS, idleTimeoutMs = 30 * 60_000,
-    absoluteLifetimeMs = 12 * 60 * 60_000, corsOrigins = [], revocationSyncMs = 1000, limits, onEvent = null
+    absoluteLifetimeMs = 12 * 60 * 60_000, corsOrigins = [], revocationSyncMs = 1000,
+    revocationMaxStalenessMs = Math.max(3 * revocationSyncMs, 5000), factorChangeMaxAgeMs = 5 * 60_000,
+    revokeSessionsOnPasskeyRemoval = true, limits, onEvent = null
   } = options
   const keys = Array.isArray(sessionKey) ? sessionKey : [sessionKey]
   checkOption(keys.length > 0 && keys.every((key) => Buffer.isBuffer(key) && key.length === 32), 'sessionKey must be a 32-byte Buffer or an array of them')
@@ -99,18 +115,25 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
   checkOption(policy === 'required' || policy === 'optional' || typeof policy === 'function', 'policy must be required, optional or a function')
   checkOption(typeof engine === 'object' && engine !== null, 'engine must be a PasskeyEngine or its options')
   checkOption(/^\/[\w/-]*[^/]$/.test(prefix), 'prefix must start with "/" and not end with one')
-  checkOption(/^[\w-]{1,64}$/.test(cookieName), 'cookieName must be 1-64 letters, digits, "_" or "-"')
+  checkOption(cookieName === undefined || /^[\w-]{1,64}$/.test(cookieName), 'cookieName must be 1-64 letters, digits, "_" or "-"')
   checkOption(sameSite === 'lax' || sameSite === 'strict', 'sameSite must be lax or strict')
   checkDuration(pendingLifetimeMs, 'pendingLifetimeMs', MAX_PENDING_MS)
   checkDuration(idleTimeoutMs, 'idleTimeoutMs', absoluteLifetimeMs)
   checkDuration(absoluteLifetimeMs, 'absoluteLifetimeMs', 30 * 24 * 60 * 60_000)
   checkDuration(revocationSyncMs, 'revocationSyncMs', 60_000)
+  checkDuration(revocationMaxStalenessMs, 'revocationMaxStalenessMs', 10 * 60_000)
+  checkOption(revocationMaxStalenessMs >= revocationSyncMs, 'revocationMaxStalenessMs must be at least revocationSyncMs')
+  checkDuration(factorChangeMaxAgeMs, 'factorChangeMaxAgeMs', 60 * 60_000)
+  checkOption(typeof revokeSessionsOnPasskeyRemoval === 'boolean', 'revokeSessionsOnPasskeyRemoval must be a boolean')
   checkOption(Array.isArray(corsOrigins), 'corsOrigins must be an array of origins')
   checkOption(onEvent === null || typeof onEvent === 'function', 'onEvent must be a function')
   const resolvedLimits = resolveLimits(limits)
   const made = engine instanceof PasskeyEngine ? null : makeEngine(engine)
+  const resolvedEngine = made?.engine ?? engine as PasskeyEngine
+  const secure = resolvedEngine.origins.some((origin) => origin.startsWith('https:'))
+  checkOption(secure || !/^__(Host|Secure)-/i.test(cookieName ?? ''), 'cookieName with a __Host- or __Secure- prefix needs https origins')
   return {
-    engine: made?.engine ?? engine as PasskeyEngine,
+    engine: resolvedEngine,
     ownsEngine: made !== null,
     sqlitePath: made?.sqlitePath ?? null,
     sessionKey: keys,
@@ -118,11 +141,15 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
     issueToken,
     policy: typeof policy === 'function' ? policy : () => policy,
     prefix,
-    cookieName,
+    cookieName: cookieName ?? (secure ? '__Host-passkey_mfa' : 'passkey_mfa'),
+    secure,
     sameSite,
     lifetimes: { pending: pendingLifetimeMs, idle: idleTimeoutMs, absolute: absoluteLifetimeMs },
     corsOrigins,
     revocationSyncMs,
+    revocationMaxStalenessMs,
+    factorChangeMaxAgeMs,
+    revokeSessionsOnPasskeyRemoval,
     limits: resolvedLimits,
     onEvent
   }

@@ -1,11 +1,12 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { audit } from './audit.js'
+import { audit, auditInstance } from './audit.js'
+import type { AuditEventType } from './audit.js'
 import { engineRoutes } from './engine/routes.js'
 import { AttemptLimiter } from './limits/attempt-limiter.js'
 import { registerRequestLimits } from './limits/request-limits.js'
 import { refuseCrossSite } from './mfa/cross-site.js'
-import { createGuards } from './mfa/guards.js'
+import { createMfaInstance } from './mfa/instance.js'
 import { RequestMfa } from './mfa/request-mfa.js'
 import type { MfaRuntime } from './mfa/request-mfa.js'
 import { RevokedSessions } from './mfa/revoked-sessions.js'
@@ -34,12 +35,20 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
   if (options.sqlitePath !== null) fastify.log.info({ sqlitePath: options.sqlitePath }, 'passkey-mfa: passkeys are stored in SQLite')
 
   const seal = await registerSessionSeal(fastify, options.sessionKey, Math.ceil((lifetimes.absolute + lifetimes.pending) / 1000))
-  const secure = engine.origins.some((origin) => origin.startsWith('https:'))
-  const cookie = new SessionCookie(seal, { name: options.cookieName, secure, sameSite: options.sameSite })
-  const revoked = new RevokedSessions(engine, fastify.log)
-  await revoked.start(options.revocationSyncMs)
-  fastify.addHook('onClose', async () => revoked.stop())
+  const cookie = new SessionCookie(seal, { name: options.cookieName, secure: options.secure, sameSite: options.sameSite })
   const { limits, onEvent } = options
+  const revoked = new RevokedSessions(engine, {
+    syncMs: options.revocationSyncMs,
+    maxStalenessMs: options.revocationMaxStalenessMs,
+    onHealth: (health, error) => {
+      const type: AuditEventType = health === 'stale' ? 'revocation-sync-stale' : 'revocation-sync-recovered'
+      const { code } = (error ?? {}) as { code?: string }
+      const details = code === undefined ? { type, externalId: null } : { type, externalId: null, code }
+      auditInstance(fastify.log, health === 'stale' ? 'error' : 'info', onEvent, details, engine.now())
+    }
+  })
+  await revoked.start()
+  fastify.addHook('onClose', async () => revoked.stop())
   const record: MfaRuntime['audit'] = (request, details) => { audit(request, onEvent, details, engine.now()) }
   const limiter = limits === null
     ? null
@@ -56,7 +65,7 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
       return request[kMfa]
     }
   })
-  fastify.decorate('mfa', createGuards(engine))
+  fastify.decorate('mfa', createMfaInstance(runtime, fastify.log))
   fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
     (request as RequestWithMfa)[kMfa]?.save(reply)
     done(null, payload)

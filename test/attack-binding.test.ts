@@ -37,7 +37,7 @@ eachStore(t, async (t, store) => {
   })
 
   t.test('a register nonce at the authenticate step', async (t) => {
-    const alice = await scene.member('alice')
+    const alice = await scene.confirmedMember('alice')
     const registerNonce = await registerPasskey(scene.mfa, alice.browser, new SoftwareAuthenticator())
     const { browser: waiting } = await scene.pending(alice.externalId)
 

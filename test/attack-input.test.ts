@@ -85,7 +85,7 @@ eachStore(t, async (t, store) => {
   }
 
   t.test('a nonce, transaction ID or passkey ID spelled __proto__ or constructor', async (t) => {
-    const alice = await scene.member('alice')
+    const alice = await scene.confirmedMember('alice')
     const { browser } = await scene.pending(alice.externalId)
     const targets = { sessions: [browser, alice.browser], users: [alice.externalId] }
     for (const key of ['__proto__', 'constructor']) {

@@ -47,11 +47,13 @@ eachStore(t, async (t, store) => {
     const bob = scene.newcomer('bob')
     const victim = await scene.loggedIn(bob)
     const { transactionId } = (await victim.post(`${PREFIX}/register`)).json()
-    const captured = await register(scene.engineRoutes, new SoftwareAuthenticator(), transactionId)
+    const authenticator = new SoftwareAuthenticator()
+    const captured = await register(scene.engineRoutes, authenticator, transactionId)
     t.equal((await victim.post(`${PREFIX}/verify`, { nonce: captured.nonce })).statusCode, 200)
 
     await scene.assertRefused(t, { sessions: [victim], users: [bob] },
       async () => post(scene.engineRoutes, flexPath('register', 'finish'), captured.body), TRANSACTION_NOT_FOUND)
+    await scene.authenticateAndVerify(victim, authenticator)
     t.equal((await scene.registerAndVerify(victim)).statusCode, 200, 'bob, signed in, still adds a passkey')
   })
 

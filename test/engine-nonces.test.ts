@@ -11,7 +11,7 @@ eachStore(t, async (t, store) => {
   const registration = await register(app, authenticator, registerId)
   t.equal(registration.finish.statusCode, 200)
   t.equal(registration.finish.headers['cache-control'], 'no-store')
-  t.match(await engine.redeemNonce(registration.nonce as string), { kind: 'register', transactionId: registerId, externalId: 'alice' })
+  t.match(await engine.redeemNonce(registration.nonce as string, { transactionId: registerId }), { kind: 'register', externalId: 'alice' })
 
   const nonceFor = async (externalId = 'alice') => {
     const transactionId = await engine.createAuthenticateTransaction({ externalId })

@@ -15,7 +15,7 @@ import { authenticateFinishBody, registerFinishBody } from './helpers/ceremonies
 import { firstFactor, flex } from './helpers/fault-flows.js'
 import { FaultyStore, LATENESS_MS, STORE_TIMEOUT_MS } from './helpers/faulty-store.js'
 import type { Fault, StoreMethod } from './helpers/faulty-store.js'
-import { PREFIX, authenticatePasskey, buildMfaApp, registerPasskey, signUp } from './helpers/mfa-app.js'
+import { PREFIX, authenticatePasskey, buildMfaApp, registerPasskey, signUp, stepUp } from './helpers/mfa-app.js'
 import type { MfaApp } from './helpers/mfa-app.js'
 import { passkeySnapshot } from './helpers/snapshot.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
@@ -125,7 +125,8 @@ const STEPS: Step[] = [
   {
     name: 'PATCH /passkeys/:id',
     async setup (mfa, externalId) {
-      const { browser } = await signedUp(mfa, externalId)
+      const { browser, authenticator } = await signedUp(mfa, externalId)
+      await stepUp(mfa, browser, authenticator)
       const [passkey] = (await browser.get(`${PREFIX}/passkeys`)).json().passkeys
       return { browser, send: async () => browser.request('PATCH', `${PREFIX}/passkeys/${passkey.id}`, { name: 'Renamed' }) }
     }
@@ -133,7 +134,8 @@ const STEPS: Step[] = [
   {
     name: 'DELETE /passkeys/:id',
     async setup (mfa, externalId) {
-      const { browser } = await signedUp(mfa, externalId)
+      const { browser, authenticator } = await signedUp(mfa, externalId)
+      await stepUp(mfa, browser, authenticator)
       await browser.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, browser, new SoftwareAuthenticator()) })
       const [, second] = (await browser.get(`${PREFIX}/passkeys`)).json().passkeys
       return { browser, send: async () => browser.request('DELETE', `${PREFIX}/passkeys/${second.id}`) }
@@ -144,6 +146,13 @@ const STEPS: Step[] = [
     async setup (mfa, externalId) {
       const { browser } = await signedUp(mfa, externalId)
       return { browser, send: async () => browser.post(`${PREFIX}/logout`) }
+    }
+  },
+  {
+    name: 'POST /logout everywhere',
+    async setup (mfa, externalId) {
+      const { browser } = await signedUp(mfa, externalId)
+      return { browser, send: async () => browser.post(`${PREFIX}/logout`, { everywhere: true }) }
     }
   }
 ]

@@ -21,6 +21,17 @@ async function protectedAnswer (instance: Instance, saved: HttpBrowser): Promise
   return await saved.clone().get(`${instance.url}/protected`)
 }
 
+/** `GET /protected` on `instance` with `saved`, repeated until it is refused or `WAIT_MS` passed; the last answer. */
+async function refusedWithin (instance: Instance, saved: HttpBrowser): Promise<HttpAnswer> {
+  const until = Date.now() + WAIT_MS
+  let answer = await protectedAnswer(instance, saved)
+  while (answer.statusCode !== 401 && Date.now() < until) {
+    await sleep(INSTANCE_SYNC_MS / 2)
+    answer = await protectedAnswer(instance, saved)
+  }
+  return answer
+}
+
 /** How many times `issueToken` was called on all `instances` together. */
 async function tokensIssued (instances: Instance[]): Promise<number> {
   const answers = await Promise.all(instances.map(async (instance) => await new HttpBrowser().get(`${instance.url}/issued`)))
@@ -88,13 +99,25 @@ t.test('two app processes on one PostgreSQL schema and one Redis', async (t) => 
     t.same((await browser.post(`${a.url}${PREFIX}/logout`)).body, { state: 'anonymous' })
     const onA = await protectedAnswer(a, saved)
     t.same([onA.statusCode, onA.body.code], [401, 'FST_PASSKEY_MFA_NOT_AUTHENTICATED'], 'A refuses the saved cookie at once')
-    const until = Date.now() + WAIT_MS
-    let onB = await protectedAnswer(b, saved)
-    while (onB.statusCode !== 401 && Date.now() < until) {
-      await sleep(INSTANCE_SYNC_MS / 2)
-      onB = await protectedAnswer(b, saved)
-    }
+    const onB = await refusedWithin(b, saved)
     t.same([onB.statusCode, onB.body.code], [401, 'FST_PASSKEY_MFA_NOT_AUTHENTICATED'], `B refuses the saved cookie within ${WAIT_MS} ms`)
+  })
+
+  t.test('sign out everywhere on one instance ends the user\'s sessions on the other, not later ones', async (t) => {
+    const authenticator = new SoftwareAuthenticator()
+    const here = new HttpBrowser()
+    await signUpOn(a, here, 'gina', authenticator)
+    const elsewhere = new HttpBrowser()
+    t.equal((await signInOn(b, elsewhere, 'gina', authenticator)).statusCode, 200, 'a second device signed in on B')
+    const saved = elsewhere.clone()
+
+    t.same((await here.post(`${a.url}${PREFIX}/logout`, { everywhere: true })).body, { state: 'anonymous' })
+    const onB = await refusedWithin(b, saved)
+    t.same([onB.statusCode, onB.body.code], [401, 'FST_PASSKEY_MFA_NOT_AUTHENTICATED'], `B refuses the other device within ${WAIT_MS} ms`)
+    const later = new HttpBrowser()
+    t.equal((await signInOn(b, later, 'gina', authenticator)).statusCode, 200)
+    t.equal((await protectedAnswer(a, later)).statusCode, 200, 'a session begun afterwards passes on both instances')
+    t.equal((await protectedAnswer(b, later)).statusCode, 200)
   })
 
   t.test('failed passkey attempts on both instances count against one limit per account', { skip: redisUrl === null && 'needs Redis' }, async (t) => {

@@ -8,16 +8,23 @@ import { MemoryStore } from '../src/engine/stores/memory.js'
 import { Browser } from './helpers/browser.js'
 import { authenticate, register } from './helpers/ceremonies.js'
 import { APP_ID } from './helpers/engine-app.js'
-import { PREFIX, SESSION_KEY, addUser, authenticatePasskey, buildMfaApp, registerPasskey, signUp } from './helpers/mfa-app.js'
+import { PREFIX, SESSION_KEY, addUser, authenticatePasskey, buildMfaApp, registerPasskey, signUp, stepUp } from './helpers/mfa-app.js'
 import type { MfaApp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 
 const COOKIE = 'passkey_mfa'
 const HTTPS_ORIGIN = 'https://example.com'
+/** The default name over https: a sibling subdomain cannot set a `__Host-` cookie the browser would send here. */
+const HOST_COOKIE = '__Host-passkey_mfa'
+
+/** The `Set-Cookie` header of the session cookie (named `name`) in `response`, if any. */
+function setCookieOfNamed (response: LightMyRequestResponse, name: string): string | undefined {
+  return [response.headers['set-cookie'] ?? []].flat().find((header) => header.startsWith(`${name}=`))
+}
 
 /** The `Set-Cookie` header of the session cookie in `response`, if any. */
 function setCookieOf (response: LightMyRequestResponse): string | undefined {
-  return [response.headers['set-cookie'] ?? []].flat().find((header) => header.startsWith(`${COOKIE}=`))
+  return setCookieOfNamed(response, COOKIE)
 }
 
 /** The attributes of a `Set-Cookie` header, names lower-cased, flags mapped to `true`. */
@@ -76,8 +83,10 @@ t.test('the session cookie is HttpOnly, SameSite=Lax, Path=/, no Domain, not Sec
   const browser = new Browser(mfa.app)
   const expected = { secure: false, sameSite: 'Lax' } as const
   assertAttributes(t, setCookieOf(await browser.post('/login', { externalId: 'alice' })), expected, 'first factor')
-  const nonce = await registerPasskey(mfa, browser, new SoftwareAuthenticator())
+  const authenticator = new SoftwareAuthenticator()
+  const nonce = await registerPasskey(mfa, browser, authenticator)
   assertAttributes(t, setCookieOf(await browser.post(`${PREFIX}/verify`, { nonce })), expected, 'verified')
+  assertAttributes(t, setCookieOf(await stepUp(mfa, browser, authenticator)), expected, 'confirmed with the passkey')
   assertAttributes(t, setCookieOf(await browser.post(`${PREFIX}/register`)), expected, 'adding a passkey')
   assertAttributes(t, setCookieOf(await browser.post(`${PREFIX}/logout`)), expected, 'logout')
 })
@@ -91,19 +100,20 @@ t.test('option sameSite strict gives SameSite=Strict', async (t) => {
   assertAttributes(t, setCookieOf(await browser.post(`${PREFIX}/logout`)), expected, 'logout')
 })
 
-t.test('the session cookie is Secure when the engine serves https origins', async (t) => {
+t.test('the session cookie is Secure and __Host- prefixed when the engine serves https origins', async (t) => {
   const app = await buildHttpsApp(t)
   const expected = { secure: true, sameSite: 'Lax' } as const
   const login = await app.inject({ method: 'POST', url: '/login', payload: { externalId: 'alice' } })
   t.same(login.json(), { next: 'enroll' })
-  const header = setCookieOf(login)
+  t.notOk(setCookieOf(login), `no cookie named ${COOKIE}`)
+  const header = setCookieOfNamed(login, HOST_COOKIE)
   assertAttributes(t, header, expected, 'first factor')
   const cookie = (header ?? '').split(';')[0]
   const headers = { cookie, origin: HTTPS_ORIGIN, 'sec-fetch-site': 'same-origin' }
   const pending = await app.inject({ method: 'POST', url: `${PREFIX}/register`, headers })
   t.equal(pending.statusCode, 200)
-  assertAttributes(t, setCookieOf(pending), expected, 'passkey pending')
-  assertAttributes(t, setCookieOf(await app.inject({ method: 'POST', url: `${PREFIX}/logout`, headers })), expected, 'logout')
+  assertAttributes(t, setCookieOfNamed(pending, HOST_COOKIE), expected, 'passkey pending')
+  assertAttributes(t, setCookieOfNamed(await app.inject({ method: 'POST', url: `${PREFIX}/logout`, headers }), HOST_COOKIE), expected, 'logout')
 
   const local = await app.inject({
     method: 'POST', url: `${PREFIX}/logout`, headers: { cookie, origin: 'http://localhost:3000', host: 'localhost:3000' }
@@ -116,6 +126,7 @@ t.test('state-changing routes refuse cross-site requests and change nothing', as
   const mfa = await buildMfaApp(t)
   const authenticator = new SoftwareAuthenticator()
   const browser = await signUp(mfa, 'alice', authenticator)
+  await stepUp(mfa, browser, authenticator)
   await browser.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, browser, new SoftwareAuthenticator()) })
   const nonce = await authenticatePasskey(mfa, browser, authenticator)
   const passkeysBefore = (await browser.get(`${PREFIX}/passkeys`)).json().passkeys
@@ -223,4 +234,35 @@ t.test('the engine routes carry no session cookie', async (t) => {
   t.equal(ceremony.finish.statusCode, 200, 'the registration ceremony finishes')
   t.equal(ceremony.start.headers['set-cookie'], undefined, 'register start sets no cookie')
   t.equal(ceremony.finish.headers['set-cookie'], undefined, 'register finish sets no cookie')
+})
+
+t.test('a request carrying the session cookie twice is anonymous and the cookie is cleared', async (t) => {
+  const mfa = await buildMfaApp(t)
+  const alice = (await signUp(mfa, 'alice', new SoftwareAuthenticator())).cookies.get(COOKIE) ?? ''
+  const planted = (await signUp(mfa, 'mallory', new SoftwareAuthenticator())).cookies.get(COOKIE) ?? ''
+  for (const [name, cookie] of [
+    ['planted first', `${COOKIE}=${planted}; ${COOKIE}=${alice}`],
+    ['planted last', `${COOKIE}=${alice}; other=1; ${COOKIE}=${planted}`],
+    ['the same value twice', `${COOKIE}=${alice};${COOKIE}=${alice}`]
+  ]) {
+    const response = await mfa.app.inject({ method: 'GET', url: '/protected', headers: { cookie } })
+    t.same([response.statusCode, response.json().code], [401, 'FST_PASSKEY_MFA_NOT_AUTHENTICATED'], `${name}: refused`)
+    t.match(setCookieOf(response), /^passkey_mfa=;.*Expires=Thu, 01 Jan 1970/, `${name}: the cookie is cleared`)
+  }
+  const single = await mfa.app.inject({ method: 'GET', url: '/protected', headers: { cookie: `x${COOKIE}=1; ${COOKIE}=${alice}` } })
+  t.equal(single.statusCode, 200, 'a cookie whose name merely ends like it does not count')
+})
+
+t.test('a __Host- or __Secure- cookie name needs https origins', async (t) => {
+  for (const cookieName of ['__Host-mfa', '__Secure-mfa']) {
+    const app = Fastify()
+    await t.rejects(async () => app.register(fastifyPasskeyMfa, {
+      sessionKey: SESSION_KEY,
+      engine: { rpId: 'localhost', rpName: 'Test', origins: ['http://localhost:3000'], store: new MemoryStore(), sweepIntervalMs: 0 },
+      findUser: async () => null,
+      issueToken: async () => 'token',
+      cookieName
+    }).ready(), { code: 'FST_PASSKEY_MFA_OPTIONS_INVALID', message: /cookieName/ })
+    await app.close()
+  }
 })

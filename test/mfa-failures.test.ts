@@ -11,7 +11,7 @@ class FailingStore extends MemoryStore {
   readonly failing = new Set<string>()
   override async takeNonce (key: string) { return this.#maybeFail('takeNonce', async () => super.takeNonce(key)) }
   override async createTransaction (...args: Parameters<MemoryStore['createTransaction']>) { return this.#maybeFail('createTransaction', async () => super.createTransaction(...args)) }
-  override async revokeSession (...args: Parameters<MemoryStore['revokeSession']>) { return this.#maybeFail('revokeSession', async () => super.revokeSession(...args)) }
+  override async revoke (...args: Parameters<MemoryStore['revoke']>) { return this.#maybeFail('revoke', async () => super.revoke(...args)) }
   async #maybeFail<T> (name: string, call: () => Promise<T>): Promise<T> {
     if (this.failing.has(name)) throw new Error('connection refused')
     return call()
@@ -39,7 +39,7 @@ t.test('a failing store answers 503 and the session does not move', async (t) =>
   store.failing.clear()
   t.equal((await browser.post(`${PREFIX}/verify`, { nonce })).statusCode, 200, 'the nonce was not spent')
 
-  store.failing.add('revokeSession')
+  store.failing.add('revoke')
   const logout = await browser.post(`${PREFIX}/logout`)
   t.equal(logout.statusCode, 503)
   t.equal((await browser.get('/protected')).statusCode, 200, 'a logout that could not be recorded does not pretend to have happened')

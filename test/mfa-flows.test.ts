@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Browser } from './helpers/browser.js'
-import { PREFIX, addUser, authenticatePasskey, buildMfaApp, registerPasskey, signUp } from './helpers/mfa-app.js'
+import { PREFIX, addUser, authenticatePasskey, buildMfaApp, registerPasskey, signUp, stepUp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 
 t.test('a password-only user with policy optional is done after the first factor', async (t) => {
@@ -40,7 +40,9 @@ t.test('sign-up with policy required enrolls a passkey, then sign-in uses it', a
 
 t.test('an authenticated user adds, renames and revokes passkeys', async (t) => {
   const mfa = await buildMfaApp(t)
-  const browser = await signUp(mfa, 'alice', new SoftwareAuthenticator())
+  const authenticator = new SoftwareAuthenticator()
+  const browser = await signUp(mfa, 'alice', authenticator)
+  t.equal((await stepUp(mfa, browser, authenticator)).statusCode, 200, 'changing passkeys needs a passkey check first')
   mfa.clock.advance(1000)
   const second = await browser.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, browser, new SoftwareAuthenticator({ transports: ['usb'] })) })
   t.same(second.json(), { state: 'authenticated' }, 'adding a passkey issues no token')
@@ -62,7 +64,9 @@ t.test('an authenticated user adds, renames and revokes passkeys', async (t) => 
 
 t.test('with policy optional the last passkey may go', async (t) => {
   const mfa = await buildMfaApp(t, { policy: async () => 'optional' as const })
-  const browser = await signUp(mfa, 'alice', new SoftwareAuthenticator())
+  const authenticator = new SoftwareAuthenticator()
+  const browser = await signUp(mfa, 'alice', authenticator)
+  await stepUp(mfa, browser, authenticator)
   const [passkey] = (await browser.get(`${PREFIX}/passkeys`)).json().passkeys
   t.equal((await browser.request('DELETE', `${PREFIX}/passkeys/${passkey.id}`)).statusCode, 204)
 })

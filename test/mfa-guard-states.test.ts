@@ -2,7 +2,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { Browser } from './helpers/browser.js'
-import { PREFIX, addUser, authenticatePasskey, buildMfaApp, registerPasskey, signUp } from './helpers/mfa-app.js'
+import { PREFIX, addUser, authenticatePasskey, buildMfaApp, registerPasskey, signUp, stepUp } from './helpers/mfa-app.js'
 import type { MfaApp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 import { eachStore } from './helpers/stores.js'
@@ -49,6 +49,7 @@ eachStore(t, async (t, store) => {
   const mfa = await buildMfaApp(t, { store })
   const alice = new SoftwareAuthenticator()
   const aliceSession = await signUp(mfa, 'alice', alice)
+  await stepUp(mfa, aliceSession, alice)
   t.equal((await aliceSession.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, aliceSession, new SoftwareAuthenticator()) })).statusCode, 200)
   const [passkey] = await mfa.engine.listPasskeys('alice')
   t.equal((await mfa.engine.listPasskeys('alice')).length, 2, 'alice has two passkeys, so one could be revoked')

@@ -7,7 +7,7 @@ import type { Test } from 'tap'
 import type { PasskeyStore } from '../src/engine/store.js'
 import { SqliteStore } from '../src/engine/stores/sqlite.js'
 import { ORIGIN } from './helpers/engine-app.js'
-import { PREFIX, buildMfaApp, signIn, signUp } from './helpers/mfa-app.js'
+import { PREFIX, addUser, buildMfaApp, signIn, signUp } from './helpers/mfa-app.js'
 import type { MfaApp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 import { PG_URL, freshPostgresSchema, postgresReachable } from './helpers/stores.js'
@@ -86,6 +86,26 @@ for (const [kind, sharedStores] of [['sqlite file', sqliteFile], ['postgres sche
       t.same((await browser.post('/login', { externalId: 'alice' })).json(), { next: 'authenticate' })
       t.equal(await waitForStatus(b, saved, 401), 401, 'instance B refuses the replaced session')
     })
+
+    for (const skewMs of [120_000, -120_000]) {
+      t.test(`with clocks ${Math.abs(skewMs / 60_000)} minutes apart (${skewMs > 0 ? 'B ahead' : 'B behind'}), a logout on either is refused on the other`, async (t) => {
+        const stores = await sharedStores(t)
+        if (stores === null) return
+        const a = await buildMfaApp(t, { store: stores[0], revocationSyncMs: SYNC_MS })
+        const b = await buildMfaApp(t, { store: stores[1], revocationSyncMs: SYNC_MS })
+        b.clock.advance(skewMs)
+        const authenticator = new SoftwareAuthenticator()
+        await signUp(a, 'alice', authenticator)
+        addUser(b, 'alice')
+        for (const [name, here, there] of [['A', a, b], ['B', b, a]] as const) {
+          const browser = await signIn(here, 'alice', authenticator)
+          const cookie = browser.cookies.get(COOKIE) ?? ''
+          t.equal(await protectedStatus(there, cookie), 200, `the other instance accepts a session made on ${name}`)
+          await browser.post(`${PREFIX}/logout`)
+          t.equal(await waitForStatus(there, cookie, 401), 401, `a logout on ${name} is refused on the other instance`)
+        }
+      })
+    }
 
     t.test('an instance started after the logout refuses the cookie from its first request', async (t) => {
       const stores = await sharedStores(t)

@@ -67,15 +67,19 @@ async function assertRefused (
   t.equal((await browser.get('/protected')).statusCode, state === 'authenticated' ? 200 : 401, 'the guard did not change its answer')
 }
 
+/** What a planted nonce claims: its user, kind and the transaction it was issued for. */
+type PlantedClaims = Omit<NonceClaims, 'passkeyId'> & { transactionId: string }
+
 /**
  * Stores a nonce with the given claims the way an authentication finish does (recording a use of
  * `carrier`'s first passkey), so that each claim can be made wrong on its own.
  */
-async function plantNonce (mfa: MfaApp, store: MemoryStore, carrier: string, claims: Omit<NonceClaims, 'passkeyId'>): Promise<string> {
+async function plantNonce (mfa: MfaApp, store: MemoryStore, carrier: string, { transactionId, ...claims }: PlantedClaims): Promise<string> {
   const [passkey] = await store.listPasskeys(carrier)
   const nonce = randomToken()
   const use = { id: passkey.id, previousCounter: passkey.counter, counter: passkey.counter, backedUp: passkey.backedUp, lastUsedAt: mfa.clock.now }
-  const stored = await store.recordPasskeyUse(use, { ...claims, passkeyId: passkey.id, key: digest(nonce), expiresAt: mfa.clock.now + 60_000 })
+  const record = { ...claims, transactionKey: digest(transactionId), passkeyId: passkey.id, key: digest(nonce), expiresAt: mfa.clock.now + 60_000 }
+  const stored = await store.recordPasskeyUse(use, record)
   if (!stored) throw new Error('could not plant the nonce')
   return nonce
 }
@@ -128,7 +132,7 @@ t.test('(a, b, c) each claim is checked on its own, even with the transaction ID
   const { mfa, store } = await setup(t)
   const session = await pending(mfa, 'alice')
   const another = await pending(mfa, 'alice')
-  const cases: Array<[string, Omit<NonceClaims, 'passkeyId'>]> = [
+  const cases: Array<[string, PlantedClaims]> = [
     ['a register nonce of this transaction', { externalId: 'alice', kind: 'register', transactionId: session.transactionId }],
     ['bob\'s nonce of this transaction', { externalId: 'bob', kind: 'authenticate', transactionId: session.transactionId }],
     ['alice\'s nonce of her other transaction', { externalId: 'alice', kind: 'authenticate', transactionId: another.transactionId }]

@@ -3,7 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
 import { Browser } from './helpers/browser.js'
 import { register } from './helpers/ceremonies.js'
-import { PREFIX, addUser, authenticatePasskey, buildMfaApp, registerPasskey, signUp } from './helpers/mfa-app.js'
+import { PREFIX, addUser, authenticatePasskey, buildMfaApp, registerPasskey, signUp, stepUp } from './helpers/mfa-app.js'
 import type { MfaApp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 import { eachStore } from './helpers/stores.js'
@@ -158,6 +158,7 @@ t.test('rename and revoke need an authenticated session', async (t) => {
   const mfa = await buildMfaApp(t)
   const alice = new SoftwareAuthenticator()
   const owner = await signUp(mfa, 'alice', alice)
+  await stepUp(mfa, owner, alice)
   await owner.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, owner, new SoftwareAuthenticator()) })
   const before = await passkeysOf(mfa, 'alice')
   t.equal(before.length, 2, 'two passkeys, so one may be revoked')
@@ -195,7 +196,9 @@ t.test('rename and revoke need an authenticated session', async (t) => {
 t.test('a user cannot rename or revoke another user\'s passkey', async (t) => {
   eachStore(t, async (t, store) => {
     const mfa = await buildMfaApp(t, { store, policy: 'optional' })
-    const alice = await signUp(mfa, 'alice', new SoftwareAuthenticator())
+    const authenticator = new SoftwareAuthenticator()
+    const alice = await signUp(mfa, 'alice', authenticator)
+    await stepUp(mfa, alice, authenticator)
     await alice.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, alice, new SoftwareAuthenticator()) })
     await signUp(mfa, 'bob', new SoftwareAuthenticator())
     const [bobPasskey] = await mfa.engine.listPasskeys('bob')

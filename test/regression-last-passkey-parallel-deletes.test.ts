@@ -1,5 +1,5 @@
 import t from 'tap'
-import { PREFIX, registerPasskey, buildMfaApp, signUp } from './helpers/mfa-app.js'
+import { PREFIX, registerPasskey, buildMfaApp, signUp, stepUp } from './helpers/mfa-app.js'
 import { eachStore } from './helpers/stores.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 
@@ -9,7 +9,9 @@ import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 eachStore(t, async (t, store) => {
   t.test('parallel deletes of the last two passkeys under policy required leave one', async (t) => {
     const mfa = await buildMfaApp(t, { store })
-    const browser = await signUp(mfa, 'alice', new SoftwareAuthenticator())
+    const authenticator = new SoftwareAuthenticator()
+    const browser = await signUp(mfa, 'alice', authenticator)
+    await stepUp(mfa, browser, authenticator)
     t.equal((await browser.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, browser, new SoftwareAuthenticator()) })).statusCode, 200)
     const ids = (await browser.get(`${PREFIX}/passkeys`)).json().passkeys.map((passkey: { id: string }) => passkey.id) as string[]
     t.equal(ids.length, 2)

@@ -16,7 +16,7 @@ eachStore(t, async (t, store) => {
   const { engine } = scene.mfa
 
   t.test('a passkey ID with a NUL is an unknown passkey', async (t) => {
-    const alice = await scene.member('alice')
+    const alice = await scene.confirmedMember('alice')
     const targets = { sessions: [alice.browser], users: [alice.externalId] }
     await scene.assertRefused(t, targets, async () => alice.browser.request('PATCH', `${PREFIX}/passkeys/%00`, { name: 'Laptop' }), PASSKEY_NOT_FOUND)
     await scene.assertRefused(t, targets, async () => alice.browser.request('DELETE', `${PREFIX}/passkeys/a%00b`), PASSKEY_NOT_FOUND)
@@ -24,7 +24,7 @@ eachStore(t, async (t, store) => {
   })
 
   t.test('a passkey name with a control character is an invalid name', async (t) => {
-    const alice = await scene.member('alice')
+    const alice = await scene.confirmedMember('alice')
     const [{ id }] = await engine.listPasskeys(alice.externalId)
     await scene.assertRefused(t, { sessions: [alice.browser], users: [alice.externalId] },
       async () => alice.browser.request('PATCH', `${PREFIX}/passkeys/${id}`, { name: 'Lap\u0000top' }),

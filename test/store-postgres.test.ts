@@ -3,7 +3,9 @@ import pg from 'pg'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { PasskeyStore } from '../src/engine/store.js'
-import { failedAddWritesNothing, nonce, passkey, passkeyOf, raceFirstPasskeys, storeContract } from './helpers/store-contract.js'
+import {
+  failedAddWritesNothing, nonce, passkey, passkeyOf, pollerSeesEveryRevocation, raceFirstPasskeys, storeContract
+} from './helpers/store-contract.js'
 
 const url = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const unreachable = await probe(url)
@@ -37,6 +39,32 @@ if (unreachable !== null) {
     t.teardown(() => Promise.all(stores.map((store) => store.close())))
     for (const store of stores) await emptied(store)
     await raceFirstPasskeys(t, stores)
+  })
+
+  t.test('two stores (two pools) on one schema: a poller sees every revocation', async (t) => {
+    const stores = [new PostgresStore({ connectionString: url, schema }), new PostgresStore({ connectionString: url, schema })]
+    t.teardown(() => Promise.all(stores.map((store) => store.close())))
+    for (const store of stores) await emptied(store)
+    await pollerSeesEveryRevocation(t, stores)
+  })
+
+  t.test('init moves the logouts of a former version\'s passkey_revoked_sessions into passkey_revocations, once', async (t) => {
+    const former = `${schema}_former`
+    t.teardown(() => admin.query(`DROP SCHEMA IF EXISTS "${former}" CASCADE`))
+    await admin.query(`
+      CREATE SCHEMA "${former}";
+      CREATE TABLE "${former}".passkey_revoked_sessions (session_id TEXT PRIMARY KEY, revoked_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);
+      CREATE INDEX passkey_revoked_sessions_revoked_at ON "${former}".passkey_revoked_sessions (revoked_at);
+      INSERT INTO "${former}".passkey_revoked_sessions VALUES ('later', 2, 20), ('earlier', 1, 10);`)
+    const stores = Array.from({ length: 3 }, () => new PostgresStore({ connectionString: url, schema: former }))
+    t.teardown(() => Promise.all(stores.map((store) => store.close())))
+    await Promise.all(stores.map((store) => store.init()))
+    await stores[0]!.init()
+    const moved = [{ kind: 'session', subject: 'earlier', expiresAt: 10 }, { kind: 'session', subject: 'later', expiresAt: 20 }]
+    t.strictSame((await stores[0]!.listRevocations(0)).map(({ position, ...revocation }) => revocation), moved, 'in the order revoked')
+    const { rows } = await admin.query("SELECT relname FROM pg_class WHERE relname LIKE 'passkey_revoked_sessions%' AND relnamespace = $1::regnamespace",
+      [former])
+    t.strictSame(rows, [], 'the table and its indexes are gone')
   })
 
   t.test('a credential ID inserted by a concurrent transaction: taken once it commits, free once it rolls back', async (t) => {

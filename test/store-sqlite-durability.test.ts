@@ -67,11 +67,13 @@ t.test('takes, counters, passkey and revocation writes resolve only after an fsy
     ['takeTransactionWithPasskey of a spent key', async () => store.takeTransactionWithPasskey('t2', 'c'), false],
     ['addPasskey', async () => store.addPasskey(passkey(), nonce({ key: 'n1' }), false), true],
     ['renamePasskey', async () => store.renamePasskey(passkey().externalId, passkey().id, 'renamed'), true],
-    ['revokeSession', async () => store.revokeSession({ sessionId: 's', revokedAt: 1, expiresAt: 2 }), true],
+    ['revoke', async () => store.revoke('session', 's', 2), true],
     ['recordPasskeyUse', async () => store.recordPasskeyUse(use, nonce({ key: 'n2' })), true],
     ['takeNonce', async () => store.takeNonce('n2'), true],
     ['takeNonce of a spent key', async () => store.takeNonce('n2'), false],
-    ['deletePasskey', async () => store.deletePasskey(passkey().externalId, passkey().id, false), true],
+    ['addPasskey', async () => store.addPasskey(passkey({ id: 'p2', credentialId: 'c2' }), nonce({ key: 'n3' }), false), true],
+    ['deletePasskey', async () => store.deletePasskey(passkey().externalId, passkey().id, false, null), true],
+    ['deletePasskey revoking the user', async () => store.deletePasskey(passkey().externalId, 'p2', false, 9e12), true],
     ['sweep', async () => store.sweep(Date.now()), false]
   ]
   for (const [name, call, durable] of calls) {

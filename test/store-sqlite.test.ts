@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { SqliteStore } from '../src/engine/stores/sqlite.js'
-import { failedAddWritesNothing, raceFirstPasskeys, storeContract } from './helpers/store-contract.js'
+import { failedAddWritesNothing, pollerSeesEveryRevocation, raceFirstPasskeys, storeContract } from './helpers/store-contract.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pkmfa-sqlite-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -27,6 +27,35 @@ t.test('two stores on one file add only one first passkey', async (t) => {
   t.teardown(() => Promise.all(stores.map((store) => store.close())))
   for (const store of stores) await store.init()
   await raceFirstPasskeys(t, stores)
+})
+
+t.test('two stores on one file: a poller sees every revocation', async (t) => {
+  const filename = join(dir, 'revocations.db')
+  const stores = [new SqliteStore({ filename }), new SqliteStore({ filename })]
+  t.teardown(() => Promise.all(stores.map((store) => store.close())))
+  for (const store of stores) await store.init()
+  await pollerSeesEveryRevocation(t, stores)
+})
+
+t.test('init moves the logouts of a former version\'s passkey_revoked_sessions into passkey_revocations', async (t) => {
+  const filename = join(dir, 'former.db')
+  const former = new Database(filename)
+  former.exec(`
+    CREATE TABLE passkey_revoked_sessions (session_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)
+      STRICT, WITHOUT ROWID;
+    CREATE INDEX passkey_revoked_sessions_revoked_at ON passkey_revoked_sessions (revoked_at);
+    INSERT INTO passkey_revoked_sessions VALUES ('later', 2, 20), ('earlier', 1, 10);`)
+  former.close()
+  const moved = [{ kind: 'session', subject: 'earlier', expiresAt: 10 }, { kind: 'session', subject: 'later', expiresAt: 20 }]
+  for (const run of ['first', 'second']) {
+    const store = new SqliteStore({ filename })
+    t.teardown(() => store.close())
+    await store.init()
+    t.strictSame((await store.listRevocations(0)).map(({ position, ...revocation }) => revocation), moved, `${run} init: in the order revoked`)
+  }
+  const db = new Database(filename, { readonly: true })
+  t.teardown(() => db.close())
+  t.equal(db.prepare("SELECT 1 FROM sqlite_master WHERE name LIKE 'passkey_revoked_sessions%'").get(), undefined, 'the table and its indexes are gone')
 })
 
 /**
@@ -96,7 +125,7 @@ t.test('a reopened file keeps its passkeys, in WAL mode', async (t) => {
     lastUsedAt: null
   }
   const nonce = {
-    key: 'nonce', externalId: 'alice', kind: 'register', transactionId: 'tx', passkeyId: 'passkey-1', expiresAt: 1
+    key: 'nonce', externalId: 'alice', kind: 'register', transactionKey: 'tx', passkeyId: 'passkey-1', expiresAt: 1
   } as const
 
   const first = new SqliteStore({ filename })

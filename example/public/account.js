@@ -4,17 +4,37 @@ import { APP_ID, describeError, formatDate, sessionEnded, showMessage } from '/a
 const client = new PasskeyMfaClient({ prefix: '/passkey', appId: APP_ID })
 const list = document.getElementById('passkeys')
 const message = document.getElementById('account-message')
+const sessionsMessage = document.getElementById('sessions-message')
 const onlyPasskey = document.getElementById('only-passkey')
 const template = document.getElementById('passkey-template')
 const addButton = document.getElementById('add-passkey')
 
-/** Shows the failure of a passkey operation; an ended session goes back to the log-in page. */
-function fail (error) {
+/**
+ * Shows the failure of a passkey operation (`cancelled`: what to say when the user dismissed the
+ * prompt); an ended session goes back to the log-in page.
+ */
+function fail (error, cancelled = describeError(error)) {
   if (sessionEnded(error)) {
     location.assign('/')
     return
   }
-  showMessage(message, describeError(error), 'error')
+  showMessage(message, error?.code === 'cancelled' ? cancelled : describeError(error), 'error')
+}
+
+/**
+ * Runs a change of the user's passkeys with `button` disabled and `waiting` shown. The client asks
+ * for a passkey first when the server wants a recent check (step-up).
+ */
+async function change (button, waiting, run, cancelled) {
+  button.disabled = true
+  showMessage(message, waiting)
+  try {
+    await run()
+  } catch (error) {
+    fail(error, cancelled)
+  } finally {
+    button.disabled = false
+  }
 }
 
 async function loadEmail () {
@@ -64,46 +84,50 @@ function render (passkey, count) {
     event.preventDefault()
     const newName = input.value.trim()
     if (newName === '') return input.focus()
-    try {
+    await change(form.querySelector('button[type="submit"]'), 'Saving the name… If your browser asks, confirm with your passkey.', async () => {
       await client.renamePasskey(passkey.id, newName)
       await refresh()
       showMessage(message, `Renamed to “${newName}”.`, 'success')
       list.querySelector(`[data-id="${CSS.escape(passkey.id)}"] .rename`)?.focus()
-    } catch (error) {
-      fail(error)
-    }
+    }, 'Renaming needs a quick check with your passkey, which was cancelled or timed out, so the name did not change. Try again and confirm with your passkey.')
   })
   removeButton.addEventListener('click', async () => {
     if (!confirm(`Remove the passkey “${passkey.name}”? You will not be able to sign in with it any more.`)) return
-    try {
+    await change(removeButton, 'Removing the passkey… If your browser asks, confirm with your passkey.', async () => {
       await client.removePasskey(passkey.id)
       await refresh()
       showMessage(message, `Removed “${passkey.name}”.`, 'success')
       addButton.focus()
-    } catch (error) {
-      fail(error)
-    }
+    }, 'Removing a passkey needs a quick check with your passkey, which was cancelled or timed out, so nothing was removed. Try again and confirm with your passkey.')
   })
   return item
 }
 
 addButton.addEventListener('click', async () => {
-  addButton.disabled = true
-  showMessage(message, 'Follow your browser’s prompt to create the passkey…')
-  try {
+  await change(addButton, 'Follow your browser’s prompts: it may first ask for a passkey you already have, then it creates the new one…', async () => {
     await client.addPasskey()
     await refresh()
     showMessage(message, 'Passkey added.', 'success')
-  } catch (error) {
-    fail(error)
-  } finally {
-    addButton.disabled = false
-  }
+  }, 'A passkey prompt was cancelled or timed out, so no passkey was added. Try again: confirm with a passkey you already have if your browser asks, then create the new one.')
 })
 
 document.getElementById('logout').addEventListener('click', async () => {
   await client.logout().catch(() => {})
   location.assign('/')
+})
+
+document.getElementById('logout-everywhere').addEventListener('click', async (event) => {
+  const button = event.currentTarget
+  button.disabled = true
+  try {
+    await client.logout({ everywhere: true })
+    location.assign('/')
+  } catch (error) {
+    showMessage(sessionsMessage, error?.code === 'network'
+      ? 'The server could not be reached, so your sessions are still open. Check your connection and try again.'
+      : 'Signing out everywhere did not work, so your sessions are still open. Please try again.', 'error')
+    button.disabled = false
+  }
 })
 
 Promise.all([loadEmail(), refresh()]).catch(fail)

@@ -40,6 +40,10 @@ export function describeError (error) {
       return 'This browser cannot use passkeys. Try a recent Chrome, Edge, Firefox or Safari.'
     case 'already-registered':
       return 'This device or security key already holds a passkey for your account. Use another one.'
+    case 'rate-limited':
+      return error.retryAfterSeconds === undefined
+        ? 'Too many attempts. Please wait a few minutes before trying again.'
+        : `Too many attempts, try again in ${formatWait(error.retryAfterSeconds)}.`
     case 'network':
       return 'The server could not be reached. Check your connection and try again.'
     case 'rejected':
@@ -50,6 +54,12 @@ export function describeError (error) {
     default:
       return 'Something went wrong with the passkey. Please try again.'
   }
+}
+
+/** A wait for people: whole minutes rounded up (“1 minute”, “3 minutes”), or seconds under a minute; a no-break space keeps the number with its unit. */
+function formatWait (seconds) {
+  const [count, unit] = seconds < 60 ? [Math.max(1, Math.ceil(seconds)), 'second'] : [Math.ceil(seconds / 60), 'minute']
+  return `${count}\u00a0${unit}${count === 1 ? '' : 's'}`
 }
 
 /** Formats an ISO date for people, or `fallback` when there is none. */

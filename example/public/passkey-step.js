@@ -61,9 +61,19 @@ async function run (step) {
       return
     }
     button.textContent = 'Try again'
+    if (error?.code === 'rate-limited') return waitOutLockout(error.retryAfterSeconds ?? 60)
     button.disabled = false
     button.focus()
   }
+}
+
+/** Keeps the button disabled while the account is locked, then offers the step again. */
+function waitOutLockout (seconds) {
+  setTimeout(() => {
+    showMessage(message, 'You can try again now.')
+    button.disabled = false
+    button.focus()
+  }, seconds * 1000)
 }
 
 switchAccount.addEventListener('click', async () => {

@@ -1,9 +1,13 @@
 import type {
-  PasskeyListReply, PasskeyView, RenameBody, StatusReply, TransactionReply, VerifyBody, VerifyReply
+  LogoutBody, PasskeyListReply, PasskeyView, RenameBody, StatusReply, TransactionReply, VerifyBody, VerifyReply
 } from '../schemas/routes.js'
+import { PasskeyClientError } from './errors.js'
 import { requestJson } from './http.js'
 import { PassageFlex } from './passage-flex.js'
 import type { Passkey, PasskeyCreationOptions } from './passkey.js'
+
+/** The server's answer to a factor change without a recent passkey check. */
+const STEP_UP_REQUIRED = 'FST_PASSKEY_MFA_STEP_UP_REQUIRED'
 
 /** Options of {@link PasskeyMfaClient}. */
 export interface PasskeyMfaClientOptions {
@@ -38,7 +42,10 @@ export class PasskeyMfaClient {
     return await this.request('GET', '/status')
   }
 
-  /** The passkey step after the first factor: authenticates and verifies; the answer has the host's `auth_token`. */
+  /**
+   * The passkey step after the first factor: authenticates and verifies; the answer has the host's
+   * `auth_token`. Signed in, it is a step-up: a fresh passkey check, without a token.
+   */
   async signIn (): Promise<VerifyReply> {
     const { transactionId } = await this.request<TransactionReply>('POST', '/authenticate')
     return await this.verify(await this.passkey.authenticate({ transactionId }))
@@ -50,9 +57,13 @@ export class PasskeyMfaClient {
     return await this.verify(await this.passkey.register(transactionId, options))
   }
 
-  /** Adds a passkey to a signed-in user's account (the same routes as {@link PasskeyMfaClient.enroll}). */
+  /**
+   * Adds a passkey to a signed-in user's account (the same routes as {@link PasskeyMfaClient.enroll}).
+   * When the server wants a fresh passkey check first, the user confirms with an existing passkey
+   * (one more prompt) and the passkey is then added.
+   */
   async addPasskey (options?: PasskeyCreationOptions): Promise<VerifyReply> {
-    return await this.enroll(options)
+    return await this.withStepUp(async () => await this.enroll(options))
   }
 
   /** The signed-in user's passkeys, oldest first. */
@@ -60,20 +71,40 @@ export class PasskeyMfaClient {
     return (await this.request<PasskeyListReply>('GET', '/passkeys')).passkeys
   }
 
-  /** Renames one of the signed-in user's passkeys. */
+  /** Renames one of the signed-in user's passkeys, after a passkey check when the server wants a fresh one. */
   async renamePasskey (id: string, name: string): Promise<PasskeyView> {
     const body: RenameBody = { name }
-    return await this.request('PATCH', `/passkeys/${encodeURIComponent(id)}`, body)
+    return await this.withStepUp(async () => await this.request<PasskeyView>('PATCH', `/passkeys/${encodeURIComponent(id)}`, body))
   }
 
-  /** Removes one of the signed-in user's passkeys. */
+  /** Removes one of the signed-in user's passkeys, after a passkey check when the server wants a fresh one. */
   async removePasskey (id: string): Promise<void> {
-    await this.request('DELETE', `/passkeys/${encodeURIComponent(id)}`)
+    await this.withStepUp(async () => await this.request<undefined>('DELETE', `/passkeys/${encodeURIComponent(id)}`))
   }
 
-  /** Ends the session. */
-  async logout (): Promise<void> {
-    await this.request('POST', '/logout')
+  /**
+   * Ends the session; with `everywhere`, also every other session of the user, on every device.
+   *
+   * @example
+   * await mfa.logout({ everywhere: true })
+   */
+  async logout ({ everywhere = false }: LogoutBody = {}): Promise<void> {
+    const body: LogoutBody | undefined = everywhere ? { everywhere: true } : undefined
+    await this.request('POST', '/logout', body)
+  }
+
+  /**
+   * Runs a factor change; when the server answers `FST_PASSKEY_MFA_STEP_UP_REQUIRED`, confirms with
+   * a passkey (the step-up: authenticate, then verify) and runs the change once more.
+   */
+  private async withStepUp<T> (change: () => Promise<T>): Promise<T> {
+    try {
+      return await change()
+    } catch (error) {
+      if (!(error instanceof PasskeyClientError && error.serverCode === STEP_UP_REQUIRED)) throw error
+    }
+    await this.signIn()
+    return await change()
   }
 
   private async verify (nonce: string): Promise<VerifyReply> {

@@ -9,16 +9,19 @@ import type { ExpectedClaims } from './nonces.js'
 import { resolveEngineOptions } from './options.js'
 import type { EngineOptions } from './options.js'
 import { listPasskeys, renamePasskey, revokePasskey } from './passkeys.js'
-import type { PasskeyInfo } from './passkeys.js'
+import type { PasskeyInfo, RevokePasskeyOptions } from './passkeys.js'
 import type { FinishedCeremony } from './rejection.js'
 import { finishRegistration } from './registration/finish-registration.js'
 import type { FinishRegistrationArgs } from './registration/finish-registration.js'
 import { startRegistration } from './registration/start-registration.js'
 import type { StartRegistrationArgs, StartedRegistration } from './registration/start-registration.js'
-import type { NonceClaims, SessionRevocation } from './store.js'
+import type { NonceClaims, Revocation } from './store.js'
 import { createAuthenticateTransaction, createRegisterTransaction } from './transactions.js'
 import type { CreateAuthenticateTransactionArgs, CreateRegisterTransactionArgs } from './transactions.js'
 import { unavailableOnFailure } from './unavailable-on-failure.js'
+
+/** The longest an MFA session can live (the plugin's largest absolute lifetime), and a margin for clocks. */
+const MAX_SESSION_MS = 31 * 24 * 60 * 60_000
 
 /**
  * The self-hosted Passkey Flex engine: transactions, WebAuthn ceremonies, one-time nonces and
@@ -127,21 +130,38 @@ export class PasskeyEngine {
     return this.#run(renamePasskey, externalId, passkeyId, name)
   }
 
-  /** Deletes one of the user's passkeys; with `keepOne`, refuses (`FST_PASSKEY_MFA_LAST_PASSKEY`) to delete the only one. */
-  async revokePasskey (externalId: string, passkeyId: string, keepOne = false): Promise<void> {
-    return this.#run(revokePasskey, externalId, passkeyId, keepOne)
+  /**
+   * Deletes one of the user's passkeys; with `keepOne`, refuses (`FST_PASSKEY_MFA_LAST_PASSKEY`) to
+   * delete the only one. With `revokeSessionsUntil`, the same write revokes the user's sessions (as
+   * {@link PasskeyEngine.revokeUserSessions}) and the revocation's position is returned; else `null`.
+   */
+  async revokePasskey (externalId: string, passkeyId: string, options: RevokePasskeyOptions = {}): Promise<number | null> {
+    return this.#run(revokePasskey, externalId, passkeyId, options)
   }
 
-  /** Records that an MFA session was logged out, until `expiresAt` when it would have died anyway. */
-  async revokeSession (sessionId: string, expiresAt: number): Promise<void> {
-    await this.ready()
-    await this.#ctx.store.revokeSession({ sessionId, revokedAt: this.now(), expiresAt })
+  /**
+   * Revokes every MFA session of the user begun so far, on every instance sharing the store ("sign
+   * out everywhere", after a password reset or an account deletion). `expiresAt` is when the last of
+   * them would have died anyway (default: the longest session lifetime the plugin allows, 30 days,
+   * and a margin). Returns the revocation's position in the store.
+   */
+  async revokeUserSessions (externalId: string, expiresAt = this.now() + MAX_SESSION_MS): Promise<number> {
+    return this.#run(async (ctx) => ctx.store.revoke('user', externalId, expiresAt))
   }
 
-  /** MFA sessions revoked at or after `since`. */
-  async listSessionRevocations (since: number): Promise<SessionRevocation[]> {
-    await this.ready()
-    return this.#ctx.store.listSessionRevocations(since)
+  /** The position of the user's latest unexpired revocation of all sessions; `0` when none. */
+  async userRevokedAt (externalId: string): Promise<number> {
+    return this.#run(async (ctx) => ctx.store.userRevokedAt(externalId))
+  }
+
+  /** Records that an MFA session was logged out, until `expiresAt` when it would have died anyway; returns its position. */
+  async revokeSession (sessionId: string, expiresAt: number): Promise<number> {
+    return this.#run(async (ctx) => ctx.store.revoke('session', sessionId, expiresAt))
+  }
+
+  /** The revocations after position `after`, in the order the store committed them. */
+  async listRevocations (after: number): Promise<Revocation[]> {
+    return this.#run(async (ctx) => ctx.store.listRevocations(after))
   }
 
   /** Deletes expired transactions, nonces and revocations now; returns how many. Also runs on an interval. */

@@ -39,14 +39,26 @@ export async function renamePasskey (
   return toInfo(passkey)
 }
 
+/** Options of {@link revokePasskey}. */
+export interface RevokePasskeyOptions {
+  /** Refuse to delete the user's only passkey (`FST_PASSKEY_MFA_LAST_PASSKEY`). */
+  keepOne?: boolean
+  /** Also revoke the user's sessions, in the same write, until then (epoch milliseconds). */
+  revokeSessionsUntil?: number | null
+}
+
 /**
  * Deletes one of the user's passkeys; it can no longer authenticate. With `keepOne`, the user's only
- * passkey is refused (`FST_PASSKEY_MFA_LAST_PASSKEY`), atomically with the delete.
+ * passkey is refused, atomically with the delete; with `revokeSessionsUntil`, the user's sessions are
+ * revoked in the same write. Returns the position of that revocation, or `null`.
  */
-export async function revokePasskey (ctx: EngineContext, externalId: string, passkeyId: string, keepOne = false): Promise<void> {
-  const result = PASSKEY_ID.test(passkeyId) ? await ctx.store.deletePasskey(externalId, passkeyId, keepOne) : 'not-found'
-  if (result === 'not-found') throw new PasskeyNotFoundError()
-  if (result === 'last') throw new LastPasskeyError()
+export async function revokePasskey (
+  ctx: EngineContext, externalId: string, passkeyId: string, { keepOne = false, revokeSessionsUntil = null }: RevokePasskeyOptions
+): Promise<number | null> {
+  if (!PASSKEY_ID.test(passkeyId)) throw new PasskeyNotFoundError()
+  const result = await ctx.store.deletePasskey(externalId, passkeyId, keepOne, revokeSessionsUntil)
+  if (result.deleted) return result.revokedAt
+  throw result.reason === 'last' ? new LastPasskeyError() : new PasskeyNotFoundError()
 }
 
 function toInfo (passkey: PasskeyRecord): PasskeyInfo {

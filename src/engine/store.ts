@@ -1,8 +1,8 @@
 /**
  * The storage contract of the engine: a handful of plain async methods returning records or `null`.
  * Secrets never reach a store in the clear: transactions and nonces are keyed by the SHA-256 digest
- * of their value. Stores do not read the clock: the engine checks `expiresAt` on what a store returns,
- * and passes `now` to `sweep`.
+ * of their value, and a nonce names its transaction by that digest too. Stores do not read the
+ * clock: the engine checks `expiresAt` on what a store returns, and passes `now` to `sweep`.
  */
 
 /** Which ceremony a transaction or nonce is for. */
@@ -35,11 +35,10 @@ export interface TransactionRecord {
   expiresAt: number
 }
 
-/** What a redeemed nonce proves. */
+/** What a redeemed nonce proves, besides the transaction it was issued for (which only its digest names). */
 export interface NonceClaims {
   externalId: string
   kind: CeremonyKind
-  transactionId: string
   /** The passkey registered or used. */
   passkeyId: string
 }
@@ -48,12 +47,17 @@ export interface NonceClaims {
 export interface NonceRecord extends NonceClaims {
   /** Digest of the nonce. */
   key: string
+  /** Digest of the ID of the transaction the nonce was issued for: that transaction's {@link TransactionRecord.key}. */
+  transactionKey: string
   /** Epoch milliseconds. */
   expiresAt: number
 }
 
-/** What {@link PasskeyStore.deletePasskey} did. */
-export type DeletePasskeyResult = 'deleted' | 'not-found' | 'last'
+/**
+ * What {@link PasskeyStore.deletePasskey} did: `deleted` (with the position of the user revocation
+ * recorded with it, or `null` when none was asked for), or why it deleted nothing.
+ */
+export type DeletePasskeyResult = { deleted: true, revokedAt: number | null } | { deleted: false, reason: 'not-found' | 'last' }
 
 /** A registered passkey. */
 export interface PasskeyRecord {
@@ -104,12 +108,18 @@ export interface PasskeyUse {
   lastUsedAt: number
 }
 
-/** A logged-out MFA session: its cookie must no longer pass a guard until it would have expired anyway. */
-export interface SessionRevocation {
-  sessionId: string
-  /** Epoch milliseconds. */
-  revokedAt: number
-  /** Epoch milliseconds after which the session is dead anyway, and the revocation can be swept. */
+/**
+ * A revocation of MFA sessions: of one session (`kind: 'session'`, a logout; `subject` is its session
+ * ID), or of every session of one user begun before it (`kind: 'user'`, "sign out everywhere";
+ * `subject` is the external ID). Its `position` comes from the store — a sequence that grows in
+ * commit order, shared by every instance — never from an instance's clock.
+ */
+export interface Revocation {
+  /** Greater than the position of every revocation committed before this one; never reused. */
+  position: number
+  kind: 'session' | 'user'
+  subject: string
+  /** Epoch milliseconds after which every session it revokes is dead anyway, and it can be swept. */
   expiresAt: number
 }
 
@@ -151,15 +161,18 @@ export interface PasskeyStore {
   recordPasskeyUse(use: PasskeyUse, nonce: NonceRecord): Promise<boolean>
   renamePasskey(externalId: string, id: string, name: string): Promise<PasskeyRecord | null>
   /**
-   * Deletes one of the user's passkeys: `'not-found'` when the user has no such passkey, and with
-   * `keepOne`, `'last'` (deleting nothing) when it is the user's only one. Atomic: parallel deletes
-   * of a user's last two passkeys with `keepOne` leave one.
+   * Deletes one of the user's passkeys: `not-found` when the user has no such passkey, and with
+   * `keepOne`, `last` (deleting nothing) when it is the user's only one. With `revokeUntil`, it also
+   * records a user revocation of `externalId` expiring then, in the same transaction, and returns its
+   * position. Atomic: parallel deletes of a user's last two passkeys with `keepOne` leave one.
    */
-  deletePasskey(externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult>
-  /** Records a revocation; revoking a session twice keeps the first record. */
-  revokeSession(revocation: SessionRevocation): Promise<void>
-  /** Revocations with `revokedAt >= since`, for instances that cache them. */
-  listSessionRevocations(since: number): Promise<SessionRevocation[]>
+  deletePasskey(externalId: string, id: string, keepOne: boolean, revokeUntil: number | null): Promise<DeletePasskeyResult>
+  /** Records a revocation of `kind` for `subject` at a new position, and returns that position. */
+  revoke(kind: Revocation['kind'], subject: string, expiresAt: number): Promise<number>
+  /** The position of the user's latest user revocation not yet swept; `0` when there is none. */
+  userRevokedAt(externalId: string): Promise<number>
+  /** The revocations with a position greater than `after`, in position order. */
+  listRevocations(after: number): Promise<Revocation[]>
   /** Deletes transactions, nonces and revocations that expired before `now`; returns how many. */
   sweep(now: number): Promise<number>
   close(): Promise<void>

@@ -17,8 +17,9 @@ const METHODS: Record<keyof PasskeyStore, true> = {
   recordPasskeyUse: true,
   renamePasskey: true,
   deletePasskey: true,
-  revokeSession: true,
-  listSessionRevocations: true,
+  revoke: true,
+  userRevokedAt: true,
+  listRevocations: true,
   sweep: true,
   close: true
 }

@@ -4,6 +4,7 @@ import type { PasskeyEngine } from '../engine/engine.js'
 import type { RequestMfa } from './request-mfa.js'
 import type { Authenticated } from './state-machine.js'
 import { syncHook } from '../sync-hook.js'
+import { hasRecentPasskey } from './factor-change.js'
 
 /**
  * Guards for host routes, as `fastify.mfa`: callback-style preHandlers, as they run on every request
@@ -29,8 +30,7 @@ export function createGuards (engine: PasskeyEngine): MfaGuards {
       if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) throw new ArgumentInvalidError('maxAgeSeconds must be a positive number')
       const maxAgeMs = maxAgeSeconds * 1000
       return syncHook(function requireRecentPasskey (request) {
-        const { passkeyAt } = authenticatedSession(request)
-        if (passkeyAt === null || engine.now() - passkeyAt > maxAgeMs) throw new StepUpRequiredError()
+        if (!hasRecentPasskey(authenticatedSession(request), engine.now(), maxAgeMs)) throw new StepUpRequiredError()
       })
     }
   }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AuditDetails } from '../audit.js'
-import { ArgumentInvalidError } from '../errors.js'
+import { ArgumentInvalidError, NotAuthenticatedError } from '../errors.js'
 import type { PasskeyEngine } from '../engine/engine.js'
 import type { AttemptLimiter } from '../limits/attempt-limiter.js'
 import type { TransactionCaps } from '../limits/request-limits.js'
@@ -9,7 +9,7 @@ import type { MfaUser, ResolvedOptions } from '../options.js'
 import type { RevokedSessions } from './revoked-sessions.js'
 import type { SessionCookie } from './session-cookie.js'
 import { ANONYMOUS, expire, transition } from './state-machine.js'
-import type { MfaEvent, MfaLevel, MfaState } from './state-machine.js'
+import type { MfaEvent, MfaLevel, MfaLifetimes, MfaState } from './state-machine.js'
 
 /** What the user must do next: the first factor, the passkey step, enroll a first passkey, or nothing. */
 export type NextStep = 'first-factor' | 'authenticate' | 'enroll' | 'done'
@@ -38,8 +38,11 @@ export interface MfaRequest {
   readonly passkeyVerifiedAt: Date | null
   /** Call after the host proved the first factor; starts a new session and says what comes next. */
   completeFirstFactor: (user: MfaUser) => Promise<Exclude<NextStep, 'first-factor'>>
-  /** Ends the session; saved copies of its cookie stop passing guards. */
-  logout: () => Promise<void>
+  /**
+   * Ends the session; saved copies of its cookie stop passing guards. With `everywhere`, also every
+   * other session of the user, on every instance (it needs the authenticated state).
+   */
+  logout: (options?: { everywhere?: boolean }) => Promise<void>
 }
 
 /** Touching the session for the idle timeout is written at most this often. */
@@ -57,13 +60,18 @@ export class RequestMfa implements MfaRequest {
     this.#request = request
   }
 
-  /** The session's state now: expired, revoked or unreadable sessions are anonymous. */
+  /**
+   * The session's state now: expired, revoked or unreadable sessions are anonymous. Throws
+   * `FST_PASSKEY_MFA_STORE_UNAVAILABLE` for a live session while this instance cannot tell whether
+   * it was revoked (its revocations are out of sync with the store).
+   */
   get session (): MfaState {
     if (this.#session === undefined) {
       const { cookie, revoked, options, engine } = this.#runtime
       const { state, rewrite } = cookie.read(this.#request.headers.cookie, this.#request.log)
       const current = expire(state, engine.now(), options.lifetimes)
-      this.#session = current.level !== 'anonymous' && revoked.has(current.sessionId) ? ANONYMOUS : current
+      if (current.level !== 'anonymous') revoked.assertFresh()
+      this.#session = current.level !== 'anonymous' && revoked.isRevoked(current) ? ANONYMOUS : current
       this.#changed = rewrite || this.#session !== state
     }
     return this.#session
@@ -114,21 +122,34 @@ export class RequestMfa implements MfaRequest {
       throw new ArgumentInvalidError('user.externalId must be a string of 1 to 128 characters')
     }
     const { engine, options } = this.#runtime
-    const [passkeys, policy] = await Promise.all([engine.listPasskeys(externalId), options.policy(user)])
+    const [passkeys, epoch, policy] = await Promise.all([engine.listPasskeys(externalId), engine.userRevokedAt(externalId), options.policy(user)])
     await this.#revokeAuthenticated()
     const passkeyRequired = passkeys.length > 0 || policy !== 'optional'
-    this.apply({ type: 'first-factor', sessionId: randomToken(16), externalId, passkeyRequired })
+    this.apply({ type: 'first-factor', sessionId: randomToken(16), externalId, epoch, passkeyRequired })
     this.#runtime.audit(this.#request, { type: 'first-factor-completed', externalId })
     if (!passkeyRequired) return 'done'
     return passkeys.length > 0 ? 'authenticate' : 'enroll'
   }
 
-  async logout (): Promise<void> {
+  async logout ({ everywhere = false }: { everywhere?: boolean } = {}): Promise<void> {
     const session = this.session
+    if (everywhere) {
+      if (session.level !== 'authenticated') throw new NotAuthenticatedError()
+      await this.revokeUserSessions(session.externalId)
+    } else if (session.level !== 'anonymous') {
+      await this.#runtime.revoked.revokeSession(session.sessionId, this.#endOf(session))
+    }
     if (session.level === 'anonymous') return
-    await this.#runtime.revoked.revoke(session.sessionId, this.#endOf(session))
     this.apply({ type: 'logout' })
     this.#runtime.audit(this.#request, { type: 'logout', externalId: session.externalId })
+  }
+
+  /** Revokes every session of the user, on every instance (this one's too, unless it moves past it with `others-revoked`); returns its position. */
+  async revokeUserSessions (externalId: string): Promise<number> {
+    const { revoked, engine, options } = this.#runtime
+    const position = await revoked.revokeUser(externalId, sessionsEndBy(engine.now(), options.lifetimes))
+    this.#runtime.audit(this.#request, { type: 'sessions-revoked', externalId })
+    return position
   }
 
   /** Writes the cookie if the session changed in this request. */
@@ -138,7 +159,7 @@ export class RequestMfa implements MfaRequest {
 
   async #revokeAuthenticated (): Promise<void> {
     const session = this.session
-    if (session.level === 'authenticated') await this.#runtime.revoked.revoke(session.sessionId, this.#endOf(session))
+    if (session.level === 'authenticated') await this.#runtime.revoked.revokeSession(session.sessionId, this.#endOf(session))
   }
 
   /** When a cookie of `session` (or any earlier copy of it) stops being valid on its own. */
@@ -147,4 +168,9 @@ export class RequestMfa implements MfaRequest {
     if (session.level === 'authenticated') return session.authenticatedAt + this.#runtime.options.lifetimes.absolute
     return session.deadline
   }
+}
+
+/** When every session of a user begun by `now` has ended on its own: one still pending may yet sign in and live its absolute lifetime. */
+export function sessionsEndBy (now: number, { pending, absolute }: MfaLifetimes): number {
+  return now + pending + absolute
 }

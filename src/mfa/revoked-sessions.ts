@@ -1,59 +1,151 @@
-import type { FastifyBaseLogger } from 'fastify'
+import { performance } from 'node:perf_hooks'
 import type { PasskeyEngine } from '../engine/engine.js'
-
-/** How far back each sync looks before the previous one, for clocks that differ between instances. */
-const SYNC_OVERLAP_MS = 60_000
+import type { Revocation } from '../engine/store.js'
+import { StoreUnavailableError } from '../errors.js'
+import type { Anonymous, MfaState } from './state-machine.js'
 
 /**
- * The logged-out sessions, kept in memory so a guard checks one with a `Map` lookup. Revocations are
- * written to the engine's store first and read back from it on an interval, so every instance
- * sharing the store refuses a logged-out cookie within one interval.
+ * How much the clocks of instances sharing a store may differ. A session revocation is kept this long
+ * after its session would have died. A user revocation is kept twice as long, and stops applying here
+ * this long before it expires: it covers the sessions it ends on every instance's clock, and every
+ * instance forgets it before any instance's sweep deletes it, so a new session (whose epoch no longer
+ * counts it) is never refused by an instance that still remembers it.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000
+
+/** When a user revocation may be swept, for sessions that all end by `sessionsEndBy` (epoch ms). */
+export function userRevocationExpiry (sessionsEndBy: number): number {
+  return sessionsEndBy + 2 * CLOCK_SKEW_MS
+}
+
+/** Reports the health of the sync: `stale` once it has failed for longer than allowed, `recovered` after. */
+export type SyncHealthListener = (health: 'stale' | 'recovered', error: unknown) => void
+
+/** How the revocations are kept in sync with the store. */
+export interface RevokedSessionsOptions {
+  /** How often the revocations of other instances are loaded. */
+  syncMs: number
+  /** How long the sync may go without success before sessions are refused with a 503. */
+  maxStalenessMs: number
+  onHealth: SyncHealthListener
+}
+
+/**
+ * The revoked sessions, kept in memory so that a guard checks a session with two `Map` lookups: the
+ * sessions logged out, and each user's latest "sign out everywhere". Revocations are written to the
+ * store first and loaded back from it in the store's order (its positions, never an instance's
+ * clock), so every instance sharing the store refuses a revoked cookie within one sync interval.
+ * While the sync fails for longer than `maxStalenessMs`, {@link RevokedSessions.assertFresh} refuses:
+ * a revoked session must never pass because this instance could not learn of it.
  */
 export class RevokedSessions {
   readonly #engine: PasskeyEngine
-  readonly #log: FastifyBaseLogger
-  readonly #expiresAt = new Map<string, number>()
-  #syncedAt = 0
+  readonly #options: RevokedSessionsOptions
+  /** Session ID → when its revocation expires. */
+  readonly #sessions = new Map<string, number>()
+  /** External ID → the user's latest user revocation. */
+  readonly #users = new Map<string, { position: number, expiresAt: number }>()
+  #position = 0
+  /** `performance.now()` of the last successful sync. */
+  #syncedAt = -Infinity
+  #stale = false
+  #lastError: unknown = null
+  #syncing: Promise<void> | null = null
   #timer: NodeJS.Timeout | undefined
 
-  constructor (engine: PasskeyEngine, log: FastifyBaseLogger) {
+  constructor (engine: PasskeyEngine, options: RevokedSessionsOptions) {
     this.#engine = engine
-    this.#log = log
+    this.#options = options
   }
 
-  /** Whether the session was logged out. */
-  has (sessionId: string): boolean {
-    return this.#expiresAt.has(sessionId)
+  /** Whether `session` was logged out, or began before its user's latest "sign out everywhere". */
+  isRevoked (session: Exclude<MfaState, Anonymous>): boolean {
+    return this.#sessions.has(session.sessionId) || (this.#users.get(session.externalId)?.position ?? 0) > session.epoch
+  }
+
+  /** Throws `FST_PASSKEY_MFA_STORE_UNAVAILABLE` when the last successful sync is older than `maxStalenessMs`. */
+  assertFresh (): void {
+    if (performance.now() - this.#syncedAt > this.#options.maxStalenessMs) {
+      throw new StoreUnavailableError({ cause: new Error('revoked sessions are not in sync with the store') })
+    }
   }
 
   /** Revokes a session in the store, then here. Throws `FST_PASSKEY_MFA_STORE_UNAVAILABLE` if the store fails. */
-  async revoke (sessionId: string, expiresAt: number): Promise<void> {
-    await this.#engine.revokeSession(sessionId, expiresAt)
-    this.#expiresAt.set(sessionId, expiresAt)
+  async revokeSession (sessionId: string, expiresAt: number): Promise<void> {
+    await this.#engine.revokeSession(sessionId, expiresAt + CLOCK_SKEW_MS)
+    this.#sessions.set(sessionId, expiresAt + CLOCK_SKEW_MS)
   }
 
-  /** Loads the revocations made since the last sync, by any instance, and forgets expired ones. */
+  /**
+   * Revokes every session the user began so far, on every instance, in the store and then here;
+   * returns the revocation's position (the epoch of a session that is to survive it).
+   */
+  async revokeUser (externalId: string, sessionsEndBy: number): Promise<number> {
+    const expiresAt = userRevocationExpiry(sessionsEndBy)
+    const position = await this.#engine.revokeUserSessions(externalId, expiresAt)
+    this.#noteUser(externalId, position, expiresAt)
+    return position
+  }
+
+  /** Applies here a user revocation written by another call (a passkey removal), with its {@link userRevocationExpiry}. */
+  noteUserRevocation (externalId: string, position: number, expiresAt: number): void {
+    this.#noteUser(externalId, position, expiresAt)
+  }
+
+  /** Loads the revocations committed since the last sync, by any instance, and forgets expired ones. One sync runs at a time. */
   async sync (): Promise<void> {
-    const now = this.#engine.now()
-    for (const { sessionId, expiresAt } of await this.#engine.listSessionRevocations(this.#syncedAt - SYNC_OVERLAP_MS)) {
-      this.#expiresAt.set(sessionId, expiresAt)
-    }
-    for (const [sessionId, expiresAt] of this.#expiresAt) {
-      if (expiresAt < now) this.#expiresAt.delete(sessionId)
-    }
-    this.#syncedAt = now
+    this.#syncing ??= this.#load().finally(() => { this.#syncing = null })
+    return this.#syncing
   }
 
-  /** Syncs now, then every `intervalMs`. */
-  async start (intervalMs: number): Promise<void> {
+  /** Syncs now (throwing if that fails), then every `syncMs`; a sync failing or hanging too long is reported through `onHealth`. */
+  async start (): Promise<void> {
     await this.sync()
-    this.#timer = setInterval(() => {
-      this.sync().catch((err: unknown) => { this.#log.warn({ err }, 'passkey-mfa: syncing revoked sessions failed') })
-    }, intervalMs).unref()
+    this.#timer = setInterval(() => { this.#tick() }, this.#options.syncMs).unref()
   }
 
   /** Stops syncing. */
   stop (): void {
     clearInterval(this.#timer)
+  }
+
+  #tick (): void {
+    this.sync().catch((error: unknown) => { this.#lastError = error })
+    if (!this.#stale && performance.now() - this.#syncedAt > this.#options.maxStalenessMs) {
+      this.#stale = true
+      this.#options.onHealth('stale', this.#lastError)
+    }
+  }
+
+  async #load (): Promise<void> {
+    const revocations = await this.#engine.listRevocations(this.#position)
+    for (const revocation of revocations) this.#apply(revocation)
+    this.#forgetExpired(this.#engine.now())
+    this.#syncedAt = performance.now()
+    this.#lastError = null
+    if (this.#stale) {
+      this.#stale = false
+      this.#options.onHealth('recovered', null)
+    }
+  }
+
+  #apply ({ position, kind, subject, expiresAt }: Revocation): void {
+    if (kind === 'session') this.#sessions.set(subject, expiresAt)
+    else this.#noteUser(subject, position, expiresAt)
+    this.#position = Math.max(this.#position, position)
+  }
+
+  #noteUser (externalId: string, position: number, expiresAt: number): void {
+    const known = this.#users.get(externalId)
+    if (known === undefined || known.position < position) this.#users.set(externalId, { position, expiresAt })
+  }
+
+  #forgetExpired (now: number): void {
+    for (const [sessionId, expiresAt] of this.#sessions) {
+      if (expiresAt < now) this.#sessions.delete(sessionId)
+    }
+    for (const [externalId, { expiresAt }] of this.#users) {
+      if (expiresAt - CLOCK_SKEW_MS < now) this.#users.delete(externalId)
+    }
   }
 }

@@ -34,12 +34,21 @@ export class SessionCookie {
     this.#prefix = `${options.name}=`
   }
 
-  /** The state in the request's cookie (its deadlines not yet applied); a missing, tampered or malformed cookie is anonymous. */
+  /**
+   * The state in the request's cookie (its deadlines not yet applied); a missing, tampered or
+   * malformed cookie is anonymous. So is a request carrying the cookie twice: a browser sends two when
+   * another site of the domain planted one (e.g. with a `Domain` or a longer `Path`), and reading
+   * either could let a planted session in; the cookie is cleared.
+   */
   read (cookieHeader: string | undefined, log: FastifyBaseLogger): ReadState {
     if (cookieHeader === undefined || !cookieHeader.includes(this.#prefix)) return { state: ANONYMOUS, rewrite: false }
-    const cookie = fastifyCookie.parse(cookieHeader)[this.#options.name]
-    if (cookie === undefined) return { state: ANONYMOUS, rewrite: false }
-    const opened = this.#seal.open(cookie)
+    const cookies = valuesOf(cookieHeader, this.#options.name)
+    if (cookies.length === 0) return { state: ANONYMOUS, rewrite: false }
+    if (cookies.length > 1) {
+      log.debug('passkey-mfa: session cookie sent more than once, treated as anonymous')
+      return { state: ANONYMOUS, rewrite: true }
+    }
+    const opened = this.#seal.open(cookies[0]!)
     if (opened === null || !storedSession.Check(opened.data)) {
       log.debug('passkey-mfa: unreadable session cookie, treated as anonymous')
       return { state: ANONYMOUS, rewrite: true }
@@ -60,4 +69,14 @@ export class SessionCookie {
       : fastifyCookie.serialize(name, this.#seal.seal(toStored(state)), { ...attributes, expires: new Date(expiresAt) })
     reply.header('set-cookie', cookie)
   }
+}
+
+/** The values of every cookie named `name` in a `Cookie` header, in order. */
+function valuesOf (cookieHeader: string, name: string): string[] {
+  const values: string[] = []
+  for (const pair of cookieHeader.split(';')) {
+    const equals = pair.indexOf('=')
+    if (equals > 0 && pair.slice(0, equals).trim() === name) values.push(pair.slice(equals + 1).trim())
+  }
+  return values
 }

@@ -17,6 +17,8 @@ export interface FirstFactor {
   level: 'first-factor'
   sessionId: string
   externalId: string
+  /** The store's position of the user's latest "sign out everywhere" when the session began; a later one ends it. */
+  epoch: number
   /** Fixed end of the passkey step (first factor time + pending lifetime); activity does not extend it. */
   deadline: number
 }
@@ -32,9 +34,12 @@ export interface Authenticated {
   level: 'authenticated'
   sessionId: string
   externalId: string
+  /** As in {@link FirstFactor}; moved forward when this session itself revokes the user's other sessions. */
+  epoch: number
+  /** The first factor (policy `optional`, no passkey) or the passkey step that signed the session in. */
   authenticatedAt: number
   lastSeenAt: number
-  /** Last passkey check, `null` for a user the policy lets in without one. */
+  /** Last passkey authentication; `null` when none (a user without passkeys, or one who has only enrolled). */
   passkeyAt: number | null
   transaction?: PendingTransaction
 }
@@ -47,10 +52,11 @@ export type MfaLevel = MfaState['level']
 
 /** What moves a session. */
 export type MfaEvent =
-  | { type: 'first-factor', sessionId: string, externalId: string, passkeyRequired: boolean }
+  | { type: 'first-factor', sessionId: string, externalId: string, epoch: number, passkeyRequired: boolean }
   | { type: 'transaction', id: string, kind: CeremonyKind, hasPasskeys: boolean }
   | { type: 'verified' }
   | { type: 'activity' }
+  | { type: 'others-revoked', epoch: number }
   | { type: 'logout' }
 
 /** How long each state lasts, in milliseconds. */
@@ -89,16 +95,20 @@ export function expire (state: MfaState, now: number, lifetimes: MfaLifetimes): 
  */
 export function transition (state: MfaState, event: MfaEvent, now: number, lifetimes: MfaLifetimes): MfaState {
   switch (event.type) {
-    case 'first-factor':
+    case 'first-factor': {
+      const { sessionId, externalId, epoch } = event
       return event.passkeyRequired
-        ? { level: 'first-factor', sessionId: event.sessionId, externalId: event.externalId, deadline: now + lifetimes.pending }
-        : authenticated(event.sessionId, event.externalId, now, null)
+        ? { level: 'first-factor', sessionId, externalId, epoch, deadline: now + lifetimes.pending }
+        : { level: 'authenticated', sessionId, externalId, epoch, authenticatedAt: now, lastSeenAt: now, passkeyAt: null }
+    }
     case 'transaction':
       return withTransaction(state, event, now, lifetimes)
     case 'verified':
       return verified(state, now)
     case 'activity':
       return state.level === 'authenticated' ? { ...state, lastSeenAt: now } : state
+    case 'others-revoked':
+      return state.level === 'anonymous' ? state : { ...state, epoch: Math.max(state.epoch, event.epoch) }
     case 'logout':
       return ANONYMOUS
   }
@@ -120,17 +130,18 @@ function withTransaction (
   if (state.level === 'authenticated') {
     return { ...state, transaction: { id, kind, deadline: now + lifetimes.pending } }
   }
-  const { sessionId, externalId, deadline } = state
-  return { level: 'passkey-pending', sessionId, externalId, deadline, transaction: { id, kind, deadline } }
+  const { sessionId, externalId, epoch, deadline } = state
+  return { level: 'passkey-pending', sessionId, externalId, epoch, deadline, transaction: { id, kind, deadline } }
 }
 
+/** Only an authentication counts as a passkey check: a registration proves no more than the session already had. */
 function verified (state: MfaState, now: number): Authenticated {
-  if (state.level === 'passkey-pending') return authenticated(state.sessionId, state.externalId, now, now)
+  if (state.level === 'passkey-pending') {
+    const { sessionId, externalId, epoch, transaction } = state
+    const passkeyAt = transaction.kind === 'authenticate' ? now : null
+    return { level: 'authenticated', sessionId, externalId, epoch, authenticatedAt: now, lastSeenAt: now, passkeyAt }
+  }
   if (state.level !== 'authenticated' || state.transaction === undefined) throw new StateInvalidError()
   const { transaction, ...settled } = state
   return { ...settled, lastSeenAt: now, passkeyAt: transaction.kind === 'authenticate' ? now : settled.passkeyAt }
-}
-
-function authenticated (sessionId: string, externalId: string, now: number, passkeyAt: number | null): Authenticated {
-  return { level: 'authenticated', sessionId, externalId, authenticatedAt: now, lastSeenAt: now, passkeyAt }
 }

@@ -5,6 +5,12 @@ type StoredTransaction = [string, 'r' | 'a', number]
 
 /** The compact form of a state for the cookie (see {@link StoredSession}). */
 export function toStored (state: Exclude<MfaState, Anonymous>): StoredSession {
+  const stored = storedLevel(state)
+  if (state.epoch > 0) stored.v = state.epoch
+  return stored
+}
+
+function storedLevel (state: Exclude<MfaState, Anonymous>): StoredSession {
   const { sessionId: s, externalId: u } = state
   switch (state.level) {
     case 'first-factor':
@@ -21,14 +27,16 @@ export function toStored (state: Exclude<MfaState, Anonymous>): StoredSession {
 
 /** The state a checked {@link StoredSession} holds. */
 export function fromStored (stored: StoredSession): MfaState {
-  const { s: sessionId, u: externalId } = stored
+  const { s: sessionId, u: externalId, v: epoch = 0 } = stored
   switch (stored.l) {
     case 'f':
-      return { level: 'first-factor', sessionId, externalId, deadline: stored.d }
+      return { level: 'first-factor', sessionId, externalId, epoch, deadline: stored.d }
     case 'p':
-      return { level: 'passkey-pending', sessionId, externalId, deadline: stored.d, transaction: pendingTransaction(stored.t) }
+      return { level: 'passkey-pending', sessionId, externalId, epoch, deadline: stored.d, transaction: pendingTransaction(stored.t) }
     case 'a': {
-      const state: MfaState = { level: 'authenticated', sessionId, externalId, authenticatedAt: stored.a, lastSeenAt: stored.e, passkeyAt: stored.k }
+      const state: MfaState = {
+        level: 'authenticated', sessionId, externalId, epoch, authenticatedAt: stored.a, lastSeenAt: stored.e, passkeyAt: stored.k
+      }
       if (stored.t !== undefined) state.transaction = pendingTransaction(stored.t)
       return state
     }

@@ -1,15 +1,22 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { PasskeyInfo } from '../engine/passkeys.js'
 import { authenticatedSession } from '../mfa/guards.js'
-import type { MfaRuntime } from '../mfa/request-mfa.js'
+import { assertRecentPasskey } from '../mfa/factor-change.js'
+import { sessionsEndBy } from '../mfa/request-mfa.js'
+import type { MfaRuntime, RequestMfa } from '../mfa/request-mfa.js'
+import { userRevocationExpiry } from '../mfa/revoked-sessions.js'
 import { ERROR_REPLIES } from '../reply-error.js'
 import { PasskeyListReply, PasskeyParams, PasskeyView, RenameBody } from '../schemas/routes.js'
 import { syncHook } from '../sync-hook.js'
 import { findUserOrFail } from './find-user.js'
 
-/** `GET /passkeys`, `PATCH /passkeys/:id` (rename) and `DELETE /passkeys/:id`, for authenticated sessions. */
+/**
+ * `GET /passkeys`, `PATCH /passkeys/:id` (rename) and `DELETE /passkeys/:id`, for authenticated
+ * sessions; renaming and removing are factor changes, which need a recent passkey authentication.
+ * Removing a passkey ends the user's other sessions (`revokeSessionsOnPasskeyRemoval`).
+ */
 export async function passkeyRoutes (fastify: FastifyInstance, { runtime }: { runtime: MfaRuntime }): Promise<void> {
-  const { engine, options } = runtime
+  const { engine, options, revoked } = runtime
   fastify.addHook('preHandler', syncHook((request) => { authenticatedSession(request) }))
 
   fastify.get('/passkeys', {
@@ -22,7 +29,7 @@ export async function passkeyRoutes (fastify: FastifyInstance, { runtime }: { ru
   fastify.patch<{ Params: PasskeyParams, Body: RenameBody }>('/passkeys/:id', {
     schema: { params: PasskeyParams, body: RenameBody, response: { 200: PasskeyView, ...ERROR_REPLIES } }
   }, async (request) => {
-    const externalId = externalIdOf(request)
+    const externalId = factorChanger(request)
     const passkey = await engine.renamePasskey(externalId, request.params.id, request.body.name)
     runtime.audit(request, { type: 'passkey-renamed', externalId, passkeyId: passkey.id })
     return toView(passkey)
@@ -31,12 +38,27 @@ export async function passkeyRoutes (fastify: FastifyInstance, { runtime }: { ru
   fastify.delete<{ Params: PasskeyParams }>('/passkeys/:id', {
     schema: { params: PasskeyParams, response: { 204: { type: 'null' }, ...ERROR_REPLIES } }
   }, async (request, reply) => {
-    const externalId = externalIdOf(request)
+    const externalId = factorChanger(request)
     const keepOne = await options.policy(await findUserOrFail(options, externalId, request)) !== 'optional'
-    await engine.revokePasskey(externalId, request.params.id, keepOne)
+    const revokeSessionsUntil = options.revokeSessionsOnPasskeyRemoval
+      ? userRevocationExpiry(sessionsEndBy(engine.now(), options.lifetimes))
+      : null
+    const position = await engine.revokePasskey(externalId, request.params.id, { keepOne, revokeSessionsUntil })
     runtime.audit(request, { type: 'passkey-revoked', externalId, passkeyId: request.params.id })
+    if (position !== null) {
+      revoked.noteUserRevocation(externalId, position, revokeSessionsUntil!)
+      ;(request.mfa as RequestMfa).apply({ type: 'others-revoked', epoch: position })
+      runtime.audit(request, { type: 'sessions-revoked', externalId })
+    }
     return reply.code(204).send()
   })
+
+  /** The user of a session that may change factors now, or the coded refusal. */
+  function factorChanger (request: FastifyRequest): string {
+    const session = authenticatedSession(request)
+    assertRecentPasskey(session, engine.now(), options.factorChangeMaxAgeMs)
+    return session.externalId
+  }
 }
 
 function externalIdOf (request: FastifyRequest): string {

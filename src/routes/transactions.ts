@@ -1,14 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { CeremonyKind } from '../engine/store.js'
 import type { MfaRuntime, RequestMfa } from '../mfa/request-mfa.js'
+import { assertRecentFirstFactor, assertRecentPasskey, hasRecentPasskey } from '../mfa/factor-change.js'
 import { assertCanStart } from '../mfa/state-machine.js'
+import type { Authenticated } from '../mfa/state-machine.js'
 import { TransactionReply } from '../schemas/routes.js'
 import { ERROR_REPLIES } from '../reply-error.js'
 import { findUserOrFail } from './find-user.js'
 
 /**
  * `POST /register` and `POST /authenticate`: create the transaction the browser runs its ceremony
- * with, and record it in the session as the only one whose nonce it may redeem. Transactions are
+ * with, and record it in the session as the only one whose nonce it may redeem. Adding a passkey to
+ * a signed-in account needs a fresh check (see `assertMayAddPasskey`). Transactions are
  * capped per session and account, and each sign-in step counts as a failed attempt of the account
  * until its nonce is redeemed.
  */
@@ -22,6 +25,7 @@ export async function transactionRoutes (fastify: FastifyInstance, { runtime }: 
     const enrolling = kind === 'register' && session.level !== 'authenticated' && session.level !== 'anonymous'
     const hasPasskeys = enrolling && (await engine.listPasskeys(session.externalId)).length > 0
     assertCanStart(session, kind, hasPasskeys)
+    if (kind === 'register' && session.level === 'authenticated') await assertMayAddPasskey(session)
     const { externalId } = session
     await runtime.transactionCaps?.(request)
     if (kind === 'authenticate') await runtime.limiter?.reserve(request, 'account', externalId)
@@ -35,6 +39,17 @@ export async function transactionRoutes (fastify: FastifyInstance, { runtime }: 
     mfa.apply({ type: 'transaction', id: transactionId, kind, hasPasskeys })
     runtime.audit(request, { type: 'transaction-created', kind, externalId })
     return { transactionId }
+  }
+
+  /**
+   * Adding a passkey to a signed-in account is a factor change: it needs a recent passkey
+   * authentication, or, for a user with no passkey to confirm with, a recent first factor.
+   */
+  async function assertMayAddPasskey (session: Authenticated): Promise<void> {
+    const now = engine.now()
+    if (hasRecentPasskey(session, now, options.factorChangeMaxAgeMs)) return
+    if ((await engine.listPasskeys(session.externalId)).length === 0) assertRecentFirstFactor(session, now, options.factorChangeMaxAgeMs)
+    else assertRecentPasskey(session, now, options.factorChangeMaxAgeMs)
   }
 
   fastify.post('/register', { schema }, start('register'))

@@ -58,6 +58,10 @@ export type PasskeyParams = Static<typeof PasskeyParams>
 export const RenameBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) })
 export type RenameBody = Static<typeof RenameBody>
 
+/** Body of `POST /logout` (optional): `everywhere` also ends the user's other sessions, on every device. */
+export const LogoutBody = Type.Object({ everywhere: Type.Optional(Type.Boolean()) }, { additionalProperties: false })
+export type LogoutBody = Static<typeof LogoutBody>
+
 /** Answer of `POST /logout`. */
 export const LogoutReply = Type.Object({ state: Type.Literal('anonymous') })
 export type LogoutReply = Static<typeof LogoutReply>

@@ -3,6 +3,7 @@ import type { Test } from 'tap'
 import type { Page, Request } from 'playwright-core'
 import { startBrowserApp } from './helpers/browser-app.js'
 import { addAuthenticator, launchChromium, openClientTab, within } from './helpers/chromium.js'
+import { removeAuthenticator } from './helpers/tab.js'
 import type { ClientWindow } from './helpers/chromium.js'
 
 /**
@@ -18,15 +19,28 @@ async function inPage<T> (page: Page, fn: () => Promise<T>): Promise<T> {
   return await within(20_000, page.evaluate(fn))
 }
 
-/** A user of the host app with a fresh tab, its authenticator, and the engine requests the tab sends. */
+/**
+ * A user of the host app with a fresh tab, its authenticator, and the requests the tab sends: to
+ * the engine routes, and to the host routes (as `METHOD /path`).
+ */
 async function userTab (t: Test, externalId: string) {
   server.users.set(externalId, { externalId, displayName: `${externalId}@example.com` })
   const tab = await openClientTab(t, browser, server.origin)
   const authenticatorId = await addAuthenticator(tab.cdp)
   const engineRequests: Request[] = []
-  tab.page.on('request', (request) => { if (request.url().includes('/passkey/flex/v1/')) engineRequests.push(request) })
-  return { ...tab, authenticatorId, engineRequests }
+  const hostRequests: Request[] = []
+  tab.page.on('request', (request) => {
+    const { pathname } = new URL(request.url())
+    if (pathname.startsWith('/passkey/flex/v1/')) engineRequests.push(request)
+    else if (pathname.startsWith('/passkey/')) hostRequests.push(request)
+  })
+  /** How many host requests `METHOD /path` the tab sent. */
+  const sent = (route: string): number => hostRequests.filter((request) => `${request.method()} ${new URL(request.url()).pathname}` === route).length
+  return { ...tab, authenticatorId, engineRequests, hostRequests, sent }
 }
+
+/** The answer of a factor change without a recent passkey check. */
+const STEP_UP = { status: 401, contentType: 'application/json', body: JSON.stringify({ statusCode: 401, code: 'FST_PASSKEY_MFA_STEP_UP_REQUIRED', error: 'Confirm with your passkey first' }) }
 
 /** Signs `externalId` up in the page: first factor, then enrollment. */
 async function signUp (page: Page, externalId: string): Promise<void> {
@@ -267,4 +281,147 @@ t.test('server and network failures', async (t) => {
     return await settle(new PasskeyMfaClient().signIn())
   })
   t.match(signIn, { value: { state: 'authenticated', auth_token: 'token-for-erin' } })
+})
+
+t.test('factor changes confirm with a passkey when the server asks (step-up), once; enrollment never does', async (t) => {
+  const { page, cdp, authenticatorId, sent } = await userTab(t, 'frank')
+
+  // An enrollment is a first passkey, with nothing to confirm with: a step-up answer fails it, without a prompt.
+  await page.route('**/passkey/register', async (route) => { await route.fulfill(STEP_UP) }, { times: 1 })
+  const enroll = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle, login } = window as unknown as ClientWindow
+    const mfa = new PasskeyMfaClient()
+    await login('frank')
+    return { refused: await settle(mfa.enroll()), enrolled: await settle(mfa.enroll()) }
+  })
+  t.match(enroll, {
+    refused: { error: { code: 'rejected', serverCode: 'FST_PASSKEY_MFA_STEP_UP_REQUIRED', status: 401 } },
+    enrolled: { value: { state: 'authenticated', auth_token: 'token-for-frank' } }
+  })
+  t.equal(sent('POST /passkey/authenticate'), 0, 'enrolling never asks for a passkey check')
+
+  // The enrollment was no passkey check: the server asks for one before a rename, the client runs it.
+  const renamed = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle } = window as unknown as ClientWindow
+    const mfa = new PasskeyMfaClient()
+    const [passkey] = await mfa.listPasskeys()
+    return await settle(mfa.renamePasskey(passkey.id, 'Phone'))
+  })
+  t.match(renamed, { value: { name: 'Phone' } })
+  t.equal(sent('POST /passkey/authenticate'), 1, 'one passkey check')
+  t.equal(sent('POST /passkey/verify'), 2, 'the enrollment, then the check')
+  t.equal(sent('PATCH /passkey/passkeys/' + renamed.value?.id), 2, 'the rename, refused, then again')
+
+  // A second device adds a passkey (the check is recent), and the first one is removed, after a
+  // check the server asks for (answered here once in its place): the new passkey confirms.
+  await removeAuthenticator(cdp, authenticatorId)
+  const laptop = await addAuthenticator(cdp)
+  await page.route('**/passkey/passkeys/*', async (route) => { await route.fulfill(STEP_UP) }, { times: 1 })
+  const managed = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle } = window as unknown as ClientWindow
+    const mfa = new PasskeyMfaClient()
+    const added = await settle(mfa.addPasskey())
+    const [first, second] = await mfa.listPasskeys()
+    const removed = await settle(mfa.removePasskey(first.id))
+    return { added, removed, second: second.id, remaining: (await mfa.listPasskeys()).map(({ id }) => id) }
+  })
+  t.match(managed, { added: { value: { state: 'authenticated' } } })
+  t.notOk(managed.removed.error, 'removed after the check')
+  t.same(managed.remaining, [managed.second])
+  t.equal(sent('POST /passkey/authenticate'), 2, 'one more passkey check, by the new passkey')
+
+  // A change still refused after the check fails with the server's answer: one check per change.
+  await page.route('**/passkey/passkeys/*', async (route) => { await route.fulfill(STEP_UP) }, { times: 2 })
+  const refused = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle } = window as unknown as ClientWindow
+    const mfa = new PasskeyMfaClient()
+    const [passkey] = await mfa.listPasskeys()
+    return await settle(mfa.renamePasskey(passkey.id, 'Laptop'))
+  })
+  t.match(refused, { error: { code: 'rejected', serverCode: 'FST_PASSKEY_MFA_STEP_UP_REQUIRED', status: 401 } })
+  t.equal(sent('POST /passkey/authenticate'), 3, 'one check, not a loop')
+  await removeAuthenticator(cdp, laptop)
+})
+
+t.test('too many attempts reject with rate-limited and retryAfterSeconds, on the host and the ceremony routes', async (t) => {
+  const { page } = await userTab(t, 'grace')
+  await signUp(page, 'grace')
+
+  const hostRoute = await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle, login } = window as unknown as ClientWindow
+    const mfa = new PasskeyMfaClient()
+    await mfa.logout()
+    await login('grace')
+    // Ten passkey steps started and never finished reach the account's limit of failed attempts.
+    for (let i = 0; i < 10; i++) await fetch('/passkey/authenticate', { method: 'POST' })
+    await login('grace') // a new session: its own cap on transactions (10 a minute) is not what refuses
+    return await settle(mfa.signIn())
+  })
+  t.match(hostRoute, {
+    error: { name: 'PasskeyClientError', code: 'rate-limited', serverCode: 'FST_PASSKEY_MFA_RATE_LIMITED', status: 429, retryAfterSeconds: 60 }
+  })
+
+  // The ceremony routes answer 429 too (per address); Retry-After in seconds, as a date, or absent.
+  const body = JSON.stringify({ statusCode: 429, code: 'FST_PASSKEY_MFA_RATE_LIMITED', error: 'Too many attempts; try again in 1 minute' })
+  const limited = (headers: Record<string, string>) => ({ status: 429, headers, contentType: 'application/json', body })
+  await page.route('**/authenticate/transactions/webauthn/start', async (route) => { await route.fulfill(limited({})) })
+  await page.route('**/authenticate/transactions/webauthn/start', async (route) => { await route.fulfill(limited({ 'retry-after': '42' })) }, { times: 1 })
+  await page.route('**/register/transactions/webauthn/start', async (route) => {
+    await route.fulfill(limited({ 'retry-after': new Date(Date.now() + 120_000).toUTCString() }))
+  })
+  const wire = await inPage(page, async () => {
+    const { passkeyMfa: { PassageFlex }, settle } = window as unknown as ClientWindow
+    const passkey = new PassageFlex('default').passkey
+    const seconds = await settle(passkey.authenticate({ transactionId: 'any' }))
+    const absent = await settle(passkey.authenticate({ transactionId: 'any' }))
+    const date = await settle(passkey.register('any'))
+    return { seconds, absent, date }
+  })
+  t.match(wire, {
+    seconds: { error: { code: 'rate-limited', serverCode: 'FST_PASSKEY_MFA_RATE_LIMITED', status: 429, retryAfterSeconds: 42, message: 'Too many attempts; try again in 1 minute' } },
+    absent: { error: { code: 'rate-limited', status: 429, retryAfterSeconds: undefined } },
+    date: { error: { code: 'rate-limited', status: 429 } }
+  })
+  const fromDate = wire.date.error?.retryAfterSeconds ?? 0
+  t.ok(fromDate > 110 && fromDate <= 120, `an HTTP date gives the seconds until then (${fromDate})`)
+})
+
+t.test('logout() ends this session; logout({ everywhere: true }) every session of the user', async (t) => {
+  const phone = await userTab(t, 'heidi')
+  await signUp(phone.page, 'heidi')
+  // A second device with a copy of the passkey, as a passkey provider syncs it. Only the laptop signs
+  // in from here on: the phone's copy would answer with a signature counter the server has seen.
+  const laptop = await userTab(t, 'heidi')
+  const [credential] = (await phone.cdp.send('WebAuthn.getCredentials', { authenticatorId: phone.authenticatorId })).credentials
+  await laptop.cdp.send('WebAuthn.addCredential', { authenticatorId: laptop.authenticatorId, credential })
+  const signIn = async (page: Page) => await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, login } = window as unknown as ClientWindow
+    await login('heidi')
+    return (await new PasskeyMfaClient().signIn()).state
+  })
+  const listed = async (page: Page) => await inPage(page, async () => {
+    const { passkeyMfa: { PasskeyMfaClient }, settle } = window as unknown as ClientWindow
+    return await settle(new PasskeyMfaClient().listPasskeys())
+  })
+  const logout = async (page: Page, everywhere: boolean) => {
+    await within(20_000, page.evaluate(async (everywhere) => {
+      const { passkeyMfa: { PasskeyMfaClient } } = window as unknown as ClientWindow
+      await new PasskeyMfaClient().logout({ everywhere })
+    }, everywhere))
+  }
+  const notSignedIn = { error: { code: 'rejected', serverCode: 'FST_PASSKEY_MFA_NOT_AUTHENTICATED', status: 401 } }
+
+  t.equal(await signIn(laptop.page), 'authenticated')
+  await logout(laptop.page, false)
+  t.match(await listed(laptop.page), notSignedIn)
+  t.match(await listed(phone.page), { value: [{ name: String }] }, 'logout() leaves the other device signed in')
+
+  t.equal(await signIn(laptop.page), 'authenticated')
+  await logout(phone.page, true)
+  t.match(await listed(phone.page), notSignedIn)
+  t.match(await listed(laptop.page), notSignedIn, 'the other device is signed out')
+
+  const logouts = (tab: typeof phone) => tab.hostRequests.filter((request) => new URL(request.url()).pathname === '/passkey/logout').map((request) => request.postData())
+  t.same(logouts(laptop), [null], 'logout() sends no body')
+  t.same(logouts(phone), ['{"everywhere":true}'], 'logout({ everywhere: true }) sends it')
 })

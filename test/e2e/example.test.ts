@@ -33,6 +33,18 @@ if (browser === null) {
     await page.getByRole('button', { name: 'Create account' }).click()
     await page.waitForURL(`${origin}/passkey-step`)
   }
+  /** Signs up and enrolls the tab's authenticator, which lands on the account page. */
+  const signUpWithPasskey = async (page: Page, email: string): Promise<void> => {
+    await signUp(page, email)
+    await page.getByRole('button', { name: 'Create a passkey' }).click()
+    await page.waitForURL(`${origin}/account`)
+  }
+  /** Counts the tab's passkey checks (`POST /passkey/authenticate`) from now on. */
+  const countStepUps = (page: Page): () => number => {
+    let count = 0
+    page.on('request', (request) => { if (request.method() === 'POST' && request.url() === `${origin}/passkey/authenticate`) count++ })
+    return () => count
+  }
   const logIn = async (page: Page, email: string): Promise<void> => {
     await page.locator('#login-email').fill(email)
     await page.locator('#login-password').fill(password)
@@ -210,5 +222,144 @@ if (browser === null) {
     t.equal(unknown.status(), 401)
     t.same(await wrong.json(), await unknown.json(), 'a wrong password and an unknown email get the same answer')
     t.equal((await page.request.post(`${origin}/signup`, { data: { email, password } })).status(), 409, 'a taken email')
+  })
+
+  t.test('right after sign-up, adding a passkey asks for the first one (step-up); a cancelled prompt changes nothing', async (t) => {
+    const { page, cdp } = await openTab(t, browser)
+    const phone = await addAuthenticator(cdp)
+    const stepUps = countStepUps(page)
+    await signUpWithPasskey(page, newEmail())
+    t.same(await passkeyNames(page, 1), ['Passkey'])
+    t.equal(stepUps(), 0, 'enrolling asks for no passkey check')
+
+    // The enrollment was no passkey check: adding asks for the existing passkey first. Refused here.
+    const add = page.getByRole('button', { name: 'Add a passkey' })
+    const error = page.locator('#account-message[data-kind="error"]')
+    await setUserVerified(cdp, phone, false)
+    await add.click()
+    await error.waitFor()
+    t.match(await error.textContent(), /cancelled or timed out, so no passkey was added/, 'the page says the prompt was cancelled')
+    t.equal(stepUps(), 1, 'a passkey check was asked for')
+    t.same(await passkeyNames(page, 1), ['Passkey'], 'nothing was added')
+    t.equal(await add.isEnabled(), true)
+    await screenshot(page, 'example-account-step-up-cancelled')
+    await setUserVerified(cdp, phone, true)
+
+    // The phone answers the check; a second device, the laptop, creates the new passkey (the phone
+    // would refuse: it holds an excluded credential). The devices swap once the check is done.
+    let laptop = ''
+    await page.route('**/passkey/flex/v1/apps/*/register/transactions/webauthn/start', async (route) => {
+      await removeAuthenticator(cdp, phone)
+      laptop = await addAuthenticator(cdp)
+      await route.continue()
+    }, { times: 1 })
+    // The step-up request waits for a screenshot of the page while it asks.
+    let taken = (): void => {}
+    const screenshotTaken = new Promise<void>((resolve) => { taken = resolve })
+    await page.route(`${origin}/passkey/authenticate`, async (route) => {
+      await screenshotTaken
+      await route.continue()
+    }, { times: 1 })
+    await add.click()
+    await page.getByText('it may first ask for a passkey you already have').waitFor()
+    t.equal(await add.isDisabled(), true, 'no second add while one runs')
+    await screenshot(page, 'example-account-step-up')
+    taken()
+    await page.getByText('Passkey added.').waitFor()
+    t.same(await passkeyNames(page, 2), ['Passkey', 'Passkey'], 'the list shows both passkeys')
+    t.equal(stepUps(), 2, 'one more passkey check, then the passkey was added')
+    t.equal(await credentialCount(cdp, laptop), 1)
+
+    // Renaming and removing within minutes of the check need no other one.
+    const second = page.locator('#passkeys li').nth(1)
+    await second.getByRole('button', { name: 'Rename Passkey' }).click()
+    await second.getByLabel('New name').fill('Laptop')
+    await second.getByLabel('New name').press('Enter')
+    await page.getByText('Renamed to “Laptop”.').waitFor()
+    page.once('dialog', (dialog) => { dialog.accept().catch(t.error) })
+    await page.locator('#passkeys li').nth(0).getByRole('button', { name: 'Remove Passkey' }).click()
+    await page.getByText('Removed “Passkey”.').waitFor()
+    t.same(await passkeyNames(page, 1), ['Laptop'])
+    t.equal(stepUps(), 2, 'the check of a minute ago covers the rename and the removal')
+    await removeAuthenticator(cdp, laptop)
+  })
+
+  t.test('right after sign-up, renaming asks for the passkey first (step-up); a cancelled prompt says why', async (t) => {
+    const { page, cdp } = await openTab(t, browser)
+    const phone = await addAuthenticator(cdp)
+    const stepUps = countStepUps(page)
+    await signUpWithPasskey(page, newEmail())
+    await page.getByRole('button', { name: 'Rename Passkey' }).click()
+    const newName = page.getByLabel('New name')
+    await newName.fill('Phone')
+
+    await setUserVerified(cdp, phone, false)
+    await newName.press('Enter')
+    const error = page.locator('#account-message[data-kind="error"]')
+    await error.waitFor()
+    t.match(await error.textContent(), /^Renaming needs a quick check with your passkey, which was cancelled or timed out, so the name did not change/)
+    t.same(await passkeyNames(page, 1), ['Passkey'], 'the name did not change')
+    await setUserVerified(cdp, phone, true)
+    await newName.press('Enter')
+    await page.getByText('Renamed to “Phone”.').waitFor()
+    t.same(await passkeyNames(page, 1), ['Phone'])
+    t.equal(stepUps(), 2, 'each rename asked for a passkey check')
+    await removeAuthenticator(cdp, phone)
+  })
+
+  t.test('sign out everywhere ends the sessions of every device', async (t) => {
+    const phone = await openTab(t, browser)
+    const phoneAuthenticator = await addAuthenticator(phone.cdp)
+    const email = newEmail()
+    await signUpWithPasskey(phone.page, email)
+
+    // A laptop with the same passkey (synced, as passkey providers do), signed in too.
+    const laptop = await openTab(t, browser)
+    const laptopAuthenticator = await addAuthenticator(laptop.cdp)
+    const [credential] = (await phone.cdp.send('WebAuthn.getCredentials', { authenticatorId: phoneAuthenticator })).credentials
+    await laptop.cdp.send('WebAuthn.addCredential', { authenticatorId: laptopAuthenticator, credential })
+    await laptop.page.goto(origin)
+    await logIn(laptop.page, email)
+    await laptop.page.getByRole('button', { name: 'Use my passkey' }).click()
+    await laptop.page.waitForURL(`${origin}/account`)
+    t.equal(await me(laptop.page), 200)
+    await passkeyNames(phone.page, 1)
+    await screenshot(phone.page, 'example-account-sessions')
+
+    await phone.page.getByRole('button', { name: 'Sign out everywhere' }).click()
+    await phone.page.waitForURL(`${origin}/`)
+    t.equal(await me(phone.page), 401, 'this device is signed out')
+    t.equal(await me(laptop.page), 401, 'the other device is signed out')
+    await laptop.page.goto(`${origin}/account`)
+    t.equal(laptop.page.url(), `${origin}/`, 'the other device\'s account page sends it to log in')
+    await removeAuthenticator(phone.cdp, phoneAuthenticator)
+    await removeAuthenticator(laptop.cdp, laptopAuthenticator)
+  })
+
+  t.test('a locked account: the passkey step says when to try again', async (t) => {
+    const { page, cdp } = await openTab(t, browser)
+    const phone = await addAuthenticator(cdp)
+    const email = newEmail()
+    await signUpWithPasskey(page, email)
+    await logOut(page)
+
+    // Ten passkey steps started and never finished reach the account's limit of failed attempts (10).
+    await logIn(page, email)
+    const started = await page.evaluate(async () => {
+      const statuses: number[] = []
+      for (let i = 0; i < 10; i++) statuses.push((await fetch('/passkey/authenticate', { method: 'POST' })).status)
+      return statuses
+    })
+    t.same(started, Array(10).fill(200))
+    // A new log-in, so the session's own cap on passkey steps (10 a minute) is not what refuses.
+    await page.goto(origin)
+    await logIn(page, email)
+    await page.getByRole('button', { name: 'Use my passkey' }).click()
+    const error = page.locator('#step-message[data-kind="error"]')
+    await error.waitFor()
+    t.equal((await error.textContent())?.replace(/\u00a0/g, ' '), 'Too many attempts, try again in 1 minute.', 'the first lock lasts a minute')
+    t.equal(await page.getByRole('button', { name: 'Try again' }).isDisabled(), true, 'no retry before the lock ends')
+    await screenshot(page, 'example-passkey-locked')
+    await removeAuthenticator(cdp, phone)
   })
 }

@@ -34,7 +34,7 @@ export interface Checked {
  * Sends `request` to the world's app and returns its outcome and how it broke the fuzz properties:
  * no 5xx; a 4xx carries `{ statusCode, code: 'FST_PASSKEY_MFA_…', error }`; a refused request
  * changes nothing (the session's state, also in any cookie the answer sets, the store's passkeys
- * and session revocations, the tokens issued) and makes no write to the store beyond spending a
+ * and revocations, the tokens issued) and makes no write to the store beyond spending a
  * transaction or nonce; no request touches `Object.prototype`.
  */
 export async function checkRequest (world: World, request: FuzzRequest): Promise<Checked> {
@@ -104,7 +104,7 @@ async function observe (world: World, cookie: string | undefined): Promise<Obser
   return {
     session: await sessionOf(world, cookie),
     passkeys: await passkeySnapshot(store, ...world.externalIds),
-    revocations: (await store.listSessionRevocations(0)).length,
+    revocations: (await store.listRevocations(0)).length,
     tokens: world.mfa.issued.length
   }
 }

@@ -11,8 +11,8 @@ const WROTE: Partial<Record<keyof PasskeyStore, (result: unknown) => boolean>> =
   addPasskey: (result) => result === 'added',
   recordPasskeyUse: (recorded) => recorded === true,
   renamePasskey: (passkey) => passkey !== null,
-  deletePasskey: (deleted) => deleted === true,
-  revokeSession: () => true
+  deletePasskey: (result) => (result as { deleted: boolean }).deleted,
+  revoke: () => true
 }
 
 /** A store that records which of its writes took effect (a transaction created, a passkey added, a nonce issued, ...). */

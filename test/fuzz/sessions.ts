@@ -86,11 +86,11 @@ async function stateOf (world: World, spec: SessionSpec, externalId: string): Pr
     case 'anonymous':
       return ANONYMOUS
     case 'first-factor':
-      return { level: 'first-factor', sessionId, externalId, deadline: now - spec.ageMs + PENDING_MS }
+      return { level: 'first-factor', sessionId, externalId, epoch: 0, deadline: now - spec.ageMs + PENDING_MS }
     case 'passkey-pending': {
       const deadline = now - spec.ageMs + PENDING_MS
       const id = await createTransaction(world, spec.kind, externalId, spec.kind === 'register')
-      return { level: 'passkey-pending', sessionId, externalId, deadline, transaction: { id, kind: spec.kind, deadline } }
+      return { level: 'passkey-pending', sessionId, externalId, epoch: 0, deadline, transaction: { id, kind: spec.kind, deadline } }
     }
     case 'authenticated': {
       const transaction = spec.pending
@@ -100,6 +100,7 @@ async function stateOf (world: World, spec: SessionSpec, externalId: string): Pr
         level: 'authenticated',
         sessionId,
         externalId,
+        epoch: 0,
         authenticatedAt: now - Math.max(spec.ageMs, spec.idleMs),
         lastSeenAt: now - spec.idleMs,
         passkeyAt: spec.passkeyAgeMs === null ? null : now - spec.passkeyAgeMs,

@@ -2,7 +2,7 @@ import type { Test } from 'tap'
 import type { PasskeyStore } from '../../src/engine/store.js'
 import { MemoryStore } from '../../src/engine/stores/memory.js'
 import { SqliteStore } from '../../src/engine/stores/sqlite.js'
-import { PREFIX, addUser, buildMfaApp, registerPasskey, signUp } from '../helpers/mfa-app.js'
+import { PREFIX, addUser, buildMfaApp, registerPasskey, signUp, stepUp } from '../helpers/mfa-app.js'
 import type { MfaApp } from '../helpers/mfa-app.js'
 import { SoftwareAuthenticator } from '../helpers/software-authenticator.js'
 import { RecordingStore } from './recording-store.js'
@@ -46,6 +46,7 @@ export async function buildWorld (kind: WorldStore, mint: SessionMint): Promise<
   const alicesKeys = [new SoftwareAuthenticator(), new SoftwareAuthenticator()]
   const bobsKey = new SoftwareAuthenticator()
   const alice = await signUp(mfa, ALICE, alicesKeys[0])
+  await stepUp(mfa, alice, alicesKeys[0])
   await alice.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, alice, alicesKeys[1]) })
   await signUp(mfa, BOB, bobsKey)
   if ((await mfa.engine.listPasskeys(ALICE)).length !== 2 || (await mfa.engine.listPasskeys(BOB)).length !== 1) {

@@ -61,6 +61,14 @@ export class AttackScene {
     return { externalId, authenticator, browser: await signUp(this.mfa, externalId, authenticator) }
   }
 
+  /** A new user who signed up with a passkey and then confirmed with it (a step-up), so that the session may change factors. */
+  async confirmedMember (name: string): Promise<Member> {
+    const member = await this.member(name)
+    const verified = await this.authenticateAndVerify(member.browser, member.authenticator)
+    if (verified.statusCode !== 200) throw new Error(`the step-up of ${member.externalId} failed: ${verified.body}`)
+    return member
+  }
+
   /** A new browser past the first factor of `externalId`. */
   async loggedIn (externalId: string): Promise<Browser> {
     const browser = new Browser(this.mfa.app)

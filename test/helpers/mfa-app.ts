@@ -1,5 +1,5 @@
 import Fastify from 'fastify'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
 import fastifyPasskeyMfa from '../../src/index.js'
 import type { MfaUser, PasskeyMfaOptions } from '../../src/index.js'
@@ -95,6 +95,11 @@ export async function signUp (mfa: MfaApp, externalId: string, authenticator: So
   await browser.post('/login', { externalId })
   await browser.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, browser, authenticator) })
   return browser
+}
+
+/** Confirms with the passkey in a signed-in `browser` (a step-up), as factor changes need; returns the verify answer. */
+export async function stepUp (mfa: MfaApp, browser: Browser, authenticator: SoftwareAuthenticator): Promise<LightMyRequestResponse> {
+  return browser.post(`${PREFIX}/verify`, { nonce: await authenticatePasskey(mfa, browser, authenticator) })
 }
 
 /** Signs a user with a passkey in: first factor, passkey step, verify. */

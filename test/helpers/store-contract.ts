@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import type {
-  HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, SessionRevocation, TransactionRecord
+  DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, Revocation, TransactionRecord
 } from '../../src/engine/store.js'
 
 const NOW = 1_700_000_000_000
@@ -29,7 +29,7 @@ export function nonce (overrides: Partial<NonceRecord> = {}): NonceRecord {
     key: 'nonce-digest',
     externalId: 'alice',
     kind: 'register',
-    transactionId: 'transaction-1',
+    transactionKey: 'transaction-digest',
     passkeyId: 'passkey-1',
     expiresAt: NOW + MINUTE,
     ...overrides
@@ -66,17 +66,22 @@ function use (overrides: Partial<PasskeyUse> = {}): PasskeyUse {
   return { id: 'passkey-1', previousCounter: 0, counter: 1, backedUp: true, lastUsedAt: NOW + MINUTE, ...overrides }
 }
 
-function revocation (overrides: Partial<SessionRevocation> = {}): SessionRevocation {
-  return { sessionId: 'session-1', revokedAt: NOW, expiresAt: NOW + 10 * MINUTE, ...overrides }
+/** Records a revocation through `store.revoke`, and returns it as the store lists it. */
+async function revoked (store: PasskeyStore, kind: Revocation['kind'], subject: string, expiresAt = NOW + 10 * MINUTE): Promise<Revocation> {
+  return { position: await store.revoke(kind, subject, expiresAt), kind, subject, expiresAt }
 }
 
-/** The revocations with `revokedAt >= since`, by session ID: the contract does not order them. */
-async function revocations (store: PasskeyStore, since: number): Promise<SessionRevocation[]> {
-  return (await store.listSessionRevocations(since)).sort((a, b) => a.sessionId < b.sessionId ? -1 : 1)
-}
+const DELETED: DeletePasskeyResult = { deleted: true, revokedAt: null }
+const NOT_FOUND: DeletePasskeyResult = { deleted: false, reason: 'not-found' }
+const LAST: DeletePasskeyResult = { deleted: false, reason: 'last' }
 
 const authentication = (overrides: Partial<NonceRecord> = {}): NonceRecord =>
   nonce({ key: 'use-nonce-digest', kind: 'authenticate', ...overrides })
+
+/** The position of the revocation a delete recorded, or `0` (no position) when it recorded none. */
+function revokedAt (result: DeletePasskeyResult): number {
+  return result.deleted ? result.revokedAt ?? 0 : 0
+}
 
 function nonNull<T> (results: Array<T | null>): T[] {
   return results.filter((result): result is T => result !== null)
@@ -332,7 +337,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     t.test('a deleted passkey frees its credential ID', async (t) => {
       const store = await open(t)
       await store.addPasskey(passkey(), nonce(), false)
-      await store.deletePasskey('alice', 'passkey-1', false)
+      await store.deletePasskey('alice', 'passkey-1', false, null)
       t.equal(await store.addPasskey(passkey({ id: 'passkey-2', externalId: 'bob' }), nonce({ key: 'again' }), false), 'added')
       t.strictSame(await passkeyOf(store, passkey().credentialId), passkey({ id: 'passkey-2', externalId: 'bob' }))
     })
@@ -361,7 +366,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     t.test('a deleted or unknown passkey is refused, writing nothing', async (t) => {
       const store = await open(t)
       await store.addPasskey(passkey(), nonce(), false)
-      await store.deletePasskey('alice', 'passkey-1', false)
+      await store.deletePasskey('alice', 'passkey-1', false, null)
       t.equal(await store.recordPasskeyUse(use(), authentication()), false)
       t.equal(await store.recordPasskeyUse(use({ id: 'unknown' }), authentication()), false)
       t.equal(await store.takeNonce('use-nonce-digest'), null)
@@ -464,88 +469,129 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     t.test('deletePasskey only by the owner', async (t) => {
       const store = await open(t)
       await store.addPasskey(passkey(), nonce(), false)
-      t.equal(await store.deletePasskey('bob', 'passkey-1', false), 'not-found')
-      t.equal(await store.deletePasskey('alice', 'unknown', false), 'not-found')
+      t.strictSame(await store.deletePasskey('bob', 'passkey-1', false, null), NOT_FOUND)
+      t.strictSame(await store.deletePasskey('alice', 'unknown', false, null), NOT_FOUND)
       t.strictSame(await store.listPasskeys('alice'), [passkey()])
-      t.equal(await store.deletePasskey('alice', 'passkey-1', false), 'deleted')
+      t.strictSame(await store.deletePasskey('alice', 'passkey-1', false, null), DELETED)
       t.equal(await passkeyOf(store, passkey().credentialId), null)
       t.strictSame(await store.listPasskeys('alice'), [])
-      t.equal(await store.deletePasskey('alice', 'passkey-1', false), 'not-found')
+      t.strictSame(await store.deletePasskey('alice', 'passkey-1', false, null), NOT_FOUND)
+      t.strictSame(await store.listRevocations(0), [], 'revoking nothing')
     })
 
     t.test('deletePasskey keepOne: refuses the only passkey, deleting nothing', async (t) => {
       const store = await open(t)
       await store.addPasskey(passkey(), nonce(), false)
-      t.equal(await store.deletePasskey('alice', 'passkey-1', true), 'last')
+      t.strictSame(await store.deletePasskey('alice', 'passkey-1', true, null), LAST)
       t.strictSame(await store.listPasskeys('alice'), [passkey()])
-      t.equal(await store.deletePasskey('alice', 'unknown', true), 'not-found')
+      t.strictSame(await store.deletePasskey('alice', 'unknown', true, null), NOT_FOUND)
       await store.addPasskey(passkey({ id: 'passkey-2', credentialId: 'credential-2' }), nonce({ key: 'n2' }), false)
-      t.equal(await store.deletePasskey('alice', 'passkey-1', true), 'deleted')
-      t.equal(await store.deletePasskey('alice', 'passkey-2', true), 'last')
+      t.strictSame(await store.deletePasskey('alice', 'passkey-1', true, null), DELETED)
+      t.strictSame(await store.deletePasskey('alice', 'passkey-2', true, null), LAST)
     })
 
-    t.test('parallel keepOne deletes of the last two passkeys leave one', async (t) => {
+    t.test('deletePasskey with revokeUntil also records a user revocation, and returns its position', async (t) => {
       const store = await open(t)
       await store.addPasskey(passkey(), nonce(), false)
       await store.addPasskey(passkey({ id: 'passkey-2', credentialId: 'credential-2' }), nonce({ key: 'n2' }), false)
-      const results = await Promise.all([store.deletePasskey('alice', 'passkey-1', true), store.deletePasskey('alice', 'passkey-2', true)])
-      t.same(results.sort(), ['deleted', 'last'])
-      t.equal((await store.listPasskeys('alice')).length, 1)
+      const earlier = await revoked(store, 'session', 'session-1')
+      const result = await store.deletePasskey('alice', 'passkey-1', true, NOW + MINUTE)
+      const listed = await store.listRevocations(earlier.position)
+      t.equal(listed.length, 1, 'one revocation, after the earlier one')
+      const { position } = listed[0]!
+      t.strictSame(listed, [{ position, kind: 'user', subject: 'alice', expiresAt: NOW + MINUTE }])
+      t.strictSame(result, { deleted: true, revokedAt: position }, 'its position returned')
+      t.equal(await store.userRevokedAt('alice'), position)
+      t.strictSame(await store.listPasskeys('alice'), [passkey({ id: 'passkey-2', credentialId: 'credential-2' })])
+    })
+
+    t.test('deletePasskey with revokeUntil records nothing when it deletes nothing', async (t) => {
+      const store = await open(t)
+      await store.addPasskey(passkey(), nonce(), false)
+      t.strictSame(await store.deletePasskey('bob', 'passkey-1', false, NOW + MINUTE), NOT_FOUND)
+      t.strictSame(await store.deletePasskey('alice', 'unknown', false, NOW + MINUTE), NOT_FOUND)
+      t.strictSame(await store.deletePasskey('alice', 'passkey-1', true, NOW + MINUTE), LAST)
+      t.strictSame(await store.listRevocations(0), [])
+      t.equal(await store.userRevokedAt('alice'), 0)
+      t.equal(await store.userRevokedAt('bob'), 0)
+    })
+
+    t.test('parallel keepOne deletes of the last two passkeys leave one, and only the deletion revokes', async (t) => {
+      for (const revokeUntil of [null, NOW + MINUTE]) {
+        const store = await open(t)
+        await store.addPasskey(passkey(), nonce(), false)
+        await store.addPasskey(passkey({ id: 'passkey-2', credentialId: 'credential-2' }), nonce({ key: 'n2' }), false)
+        const results = await Promise.all(['passkey-1', 'passkey-2'].map((id) => store.deletePasskey('alice', id, true, revokeUntil)))
+        const deleted = results.filter((result) => result.deleted)
+        t.equal(deleted.length, 1, `revokeUntil ${revokeUntil}: one deleted`)
+        t.ok(results.some((result) => !result.deleted && result.reason === 'last'), 'the other refused as the last')
+        t.equal((await store.listPasskeys('alice')).length, 1)
+        const revocations = await store.listRevocations(0)
+        t.strictSame(revocations.map(({ position }) => position), revokeUntil === null ? [] : [deleted[0]!.revokedAt], 'one revocation if asked')
+      }
     })
   })
 
-  t.test('session revocations', async (t) => {
-    t.test('listed from since, inclusively', async (t) => {
+  t.test('revocations', async (t) => {
+    t.test('positions strictly increase; listRevocations lists those after a position, in order', async (t) => {
       const store = await open(t)
-      t.strictSame(await store.listSessionRevocations(0), [], 'none yet')
-      const before = revocation({ sessionId: 'before', revokedAt: NOW - 1, expiresAt: NOW + 20 * MINUTE })
-      const at = revocation({ sessionId: 'at', revokedAt: NOW })
-      const after = revocation({ sessionId: 'after', revokedAt: NOW + 1, expiresAt: NOW + MINUTE })
-      for (const record of [after, before, at]) await store.revokeSession(record)
-      t.strictSame(await revocations(store, 0), [after, at, before])
-      t.strictSame(await revocations(store, NOW), [after, at])
-      t.strictSame(await revocations(store, NOW + 1), [after])
-      t.strictSame(await revocations(store, NOW + 2), [])
+      t.strictSame(await store.listRevocations(0), [], 'none yet')
+      const records = [
+        await revoked(store, 'session', 'session-1'),
+        await revoked(store, 'user', 'alice', NOW + 20 * MINUTE),
+        await revoked(store, 'session', 'session-2', NOW + MINUTE),
+        await revoked(store, 'session', 'session-1')
+      ]
+      t.ok(records[0]!.position > 0, 'positions are positive')
+      t.ok(records.every((record, i) => i === 0 || record.position > records[i - 1]!.position), 'increasing')
+      t.strictSame(await store.listRevocations(0), records, 'revoking a session twice records it twice')
+      for (const [i, record] of records.entries()) t.strictSame(await store.listRevocations(record.position), records.slice(i + 1))
     })
 
-    t.test('revoking twice keeps the first record', async (t) => {
+    t.test('records are copied out', async (t) => {
       const store = await open(t)
-      await store.revokeSession(revocation())
-      await store.revokeSession(revocation({ revokedAt: NOW + MINUTE, expiresAt: NOW + 20 * MINUTE }))
-      t.strictSame(await revocations(store, 0), [revocation()])
-      t.strictSame(await revocations(store, NOW + 1), [], 'not listed again as a newer revocation')
+      const record = await revoked(store, 'session', 'session-1')
+      const [listed] = await store.listRevocations(0)
+      listed!.subject = 'changed'
+      listed!.expiresAt = NOW
+      t.strictSame(await store.listRevocations(0), [record])
     })
 
-    t.test('10 parallel revocations of one session: one record, one of theirs', async (t) => {
+    t.test('userRevokedAt: the position of the user\'s latest user revocation, or 0', async (t) => {
       const store = await open(t)
-      const attempts = Array.from({ length: 10 }, (_, i) => revocation({ revokedAt: NOW + i, expiresAt: NOW + MINUTE + i }))
-      await Promise.all(attempts.map((attempt) => store.revokeSession(attempt)))
-      const listed = await revocations(store, 0)
-      t.equal(listed.length, 1)
-      t.ok(attempts.some((attempt) => attempt.revokedAt === listed[0]!.revokedAt && attempt.expiresAt === listed[0]!.expiresAt))
+      t.equal(await store.userRevokedAt('alice'), 0, 'none yet')
+      const first = await revoked(store, 'user', 'alice', NOW + 20 * MINUTE)
+      const bobs = await revoked(store, 'user', 'bob')
+      const latest = await revoked(store, 'user', 'alice', NOW + MINUTE)
+      await revoked(store, 'session', 'alice')
+      await revoked(store, 'session', 'carol')
+      t.equal(await store.userRevokedAt('alice'), latest.position, 'not a session revocation named like the user')
+      t.equal(await store.userRevokedAt('bob'), bobs.position)
+      t.equal(await store.userRevokedAt('carol'), 0, 'a session revocation is no user revocation')
+      t.equal(await store.userRevokedAt('dave'), 0)
+      await store.sweep(NOW + 2 * MINUTE)
+      t.equal(await store.userRevokedAt('alice'), first.position, 'the latest not yet swept')
     })
 
-    t.test('sweep removes only revocations that expired before now, whenever revoked', async (t) => {
+    t.test('sweep removes only revocations that expired before now; positions are never reused', async (t) => {
       const store = await open(t)
-      const [expired, atNow, live] = [NOW - 1, NOW, NOW + 1].map((expiresAt, i) =>
-        revocation({ sessionId: `session-${i}`, revokedAt: NOW - 60 * MINUTE, expiresAt }))
-      for (const record of [expired, atNow, live]) await store.revokeSession(record)
+      await revoked(store, 'session', 'session-1', NOW - 1)
+      const atNow = await revoked(store, 'user', 'alice', NOW)
+      const live = await revoked(store, 'session', 'session-2', NOW + 1)
       t.equal(await store.sweep(NOW), 1)
-      t.strictSame(await revocations(store, 0), [atNow, live])
+      t.strictSame(await store.listRevocations(0), [atNow, live])
       t.equal(await store.sweep(NOW + 2), 2)
-      t.strictSame(await revocations(store, 0), [])
+      t.strictSame(await store.listRevocations(0), [])
+      t.equal(await store.userRevokedAt('alice'), 0)
       t.equal(await store.sweep(NOW + MINUTE), 0)
+      t.ok((await revoked(store, 'session', 'session-3')).position > live.position, 'after the latest, swept')
     })
 
-    t.test('records are copied in and out', async (t) => {
+    t.test('10 parallel revokes get 10 distinct positions', async (t) => {
       const store = await open(t)
-      const revoked = revocation()
-      await store.revokeSession(revoked)
-      revoked.revokedAt = NOW + MINUTE
-      const [listed] = await store.listSessionRevocations(0)
-      t.strictSame(listed, revocation())
-      listed.expiresAt = NOW
-      t.strictSame(await store.listSessionRevocations(0), [revocation()])
+      const records = await Promise.all(Array.from({ length: 10 }, (_, i) => revoked(store, i % 2 === 0 ? 'session' : 'user', `subject-${i}`)))
+      t.equal(new Set(records.map(({ position }) => position)).size, 10)
+      t.strictSame(await store.listRevocations(0), records.sort((a, b) => a.position - b.position))
     })
   })
 
@@ -554,12 +600,12 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     for (const [key, expiresAt] of [['expired', NOW - 1], ['at-now', NOW], ['live', NOW + 1]] as const) {
       await store.createTransaction(transaction({ key, expiresAt }))
       await store.addPasskey(passkey({ id: key, credentialId: key, createdAt: NOW - MINUTE }), nonce({ key, expiresAt }), false)
-      await store.revokeSession(revocation({ sessionId: key, revokedAt: NOW - MINUTE, expiresAt }))
+      await store.revoke('session', key, expiresAt)
     }
     t.equal(await store.sweep(NOW), 3)
     t.equal(await store.getTransaction('expired'), null)
     t.equal(await store.takeNonce('expired'), null)
-    t.strictSame((await revocations(store, 0)).map((record) => record.sessionId), ['at-now', 'live'])
+    t.strictSame((await store.listRevocations(0)).map((record) => record.subject), ['at-now', 'live'])
     for (const key of ['at-now', 'live']) {
       t.ok(await store.takeTransaction(key), `transaction ${key} kept`)
       t.ok(await store.takeNonce(key), `nonce ${key} kept`)
@@ -585,6 +631,48 @@ export async function raceFirstPasskeys (t: Test, stores: PasskeyStore[]): Promi
   for (const store of stores) t.strictSame(await store.listPasskeys('alice'), [winner.passkey])
   const nonces = await Promise.all(attempts.map((attempt) => stores[0]!.takeNonce(attempt.nonce.key)))
   t.strictSame(nonNull(nonces), [winner.nonce])
+}
+
+/**
+ * Writes 240 revocations through `stores` (instances on one shared, empty database), 8 writers per
+ * store at a time (leaving a pooled connection free), one in five by a passkey delete, while a
+ * poller lists those after the latest position it saw, as app instances do, through each store in
+ * turn: it must see every one. It misses some when a reader can see a position before an earlier
+ * one has committed (positions not in commit order).
+ */
+export async function pollerSeesEveryRevocation (t: Test, stores: PasskeyStore[]): Promise<void> {
+  const writers = Array.from({ length: 8 * stores.length }, (_, writer) => Array.from({ length: 240 / (8 * stores.length) }, (_, i) => ({
+    store: stores[writer % stores.length]!, externalId: `user-${writer}-${i}`, byDelete: i % 5 === 0
+  })))
+  for (const { store, externalId, byDelete } of writers.flat()) {
+    if (byDelete) await store.addPasskey(passkey({ id: externalId, credentialId: externalId, externalId }), nonce({ key: externalId }), false)
+  }
+  const seen = new Set<number>()
+  let lastSeen = 0
+  let polls = 0
+  const poll = async (): Promise<void> => {
+    for (const { position } of await stores[polls++ % stores.length]!.listRevocations(lastSeen)) {
+      seen.add(position)
+      lastSeen = Math.max(lastSeen, position)
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  let writing = true
+  const polling = (async () => { while (writing) await poll() })()
+  const positions = (await Promise.all(writers.map(async (writes) => {
+    const written: number[] = []
+    for (const { store, externalId, byDelete } of writes) {
+      if (byDelete) written.push(revokedAt(await store.deletePasskey(externalId, externalId, false, NOW)))
+      else written.push(await store.revoke('session', externalId, NOW))
+    }
+    return written
+  }))).flat().sort((a, b) => a - b)
+  writing = false
+  await polling
+  await poll()
+  t.equal(new Set(positions).size, 240, '240 distinct positions')
+  t.strictSame((await stores[0]!.listRevocations(0)).map(({ position }) => position), positions, 'all listed')
+  t.strictSame([...seen].sort((a, b) => a - b), positions, `the poller saw every revocation (in ${polls} polls)`)
 }
 
 /**

@@ -34,12 +34,12 @@ export async function finishAuthentication (
 ): Promise<FinishedCeremony> {
   const taken = await ctx.store.takeTransactionWithPasskey(digest(transactionId), response.id)
   const { transaction, handshake } = checkClosed(ctx, taken?.transaction ?? null, 'authenticate', handshakeId)
-  return attributedTo(transaction.externalId, verifyAssertion(ctx, transactionId, transaction, handshake, taken!.passkey, response))
+  return attributedTo(transaction.externalId, verifyAssertion(ctx, transaction, handshake, taken!.passkey, response))
 }
 
 async function verifyAssertion (
-  ctx: EngineContext, transactionId: string, transaction: TransactionRecord, handshake: HandshakeRecord,
-  passkey: PasskeyRecord | null, response: AuthenticationResponseJSON
+  ctx: EngineContext, transaction: TransactionRecord, handshake: HandshakeRecord, passkey: PasskeyRecord | null,
+  response: AuthenticationResponseJSON
 ): Promise<FinishedCeremony> {
   const { options, store } = ctx
   if (passkey === null || passkey.externalId !== transaction.externalId) throw rejected('credential')
@@ -65,9 +65,7 @@ async function verifyAssertion (
   if ((authenticationInfo.credentialDeviceType === 'multiDevice') !== passkey.backupEligible) {
     throw rejected('backup-eligibility')
   }
-  const { nonce, record } = newNonce(ctx, {
-    externalId: passkey.externalId, kind: 'authenticate', transactionId, passkeyId: passkey.id
-  })
+  const { nonce, record } = newNonce(ctx, transaction, passkey.id)
   const use = {
     id: passkey.id,
     previousCounter: passkey.counter,

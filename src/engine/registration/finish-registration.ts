@@ -31,12 +31,11 @@ export async function finishRegistration (
   ctx: EngineContext, { transactionId, handshakeId, response }: FinishRegistrationArgs
 ): Promise<FinishedCeremony> {
   const { transaction, handshake } = await closeTransaction(ctx, transactionId, 'register', handshakeId)
-  return attributedTo(transaction.externalId, addVerifiedPasskey(ctx, transactionId, transaction, handshake, response))
+  return attributedTo(transaction.externalId, addVerifiedPasskey(ctx, transaction, handshake, response))
 }
 
 async function addVerifiedPasskey (
-  ctx: EngineContext, transactionId: string, transaction: TransactionRecord, handshake: HandshakeRecord,
-  response: RegistrationResponseJSON
+  ctx: EngineContext, transaction: TransactionRecord, handshake: HandshakeRecord, response: RegistrationResponseJSON
 ): Promise<FinishedCeremony> {
   const { options, store } = ctx
   if (!crossOriginAllowed(response.response.clientDataJSON, options.topOrigins)) throw rejected('cross-origin')
@@ -72,9 +71,7 @@ async function addVerifiedPasskey (
     createdAt: now,
     lastUsedAt: null
   }
-  const { nonce, record } = newNonce(ctx, {
-    externalId: transaction.externalId, kind: 'register', transactionId, passkeyId: passkey.id
-  })
+  const { nonce, record } = newNonce(ctx, transaction, passkey.id)
   const added = await store.addPasskey(passkey, record, transaction.firstPasskeyOnly)
   if (added === 'credential-taken') throw new CredentialExistsError()
   if (added === 'not-first') throw new RegistrationForbiddenError()

@@ -1,6 +1,6 @@
 import type {
   AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse,
-  SessionRevocation, TakenTransaction, TransactionRecord
+  Revocation, TakenTransaction, TransactionRecord
 } from '../store.js'
 
 /**
@@ -18,7 +18,9 @@ export class MemoryStore implements PasskeyStore {
   readonly #passkeyIdByCredential = new Map<string, string>()
   /** Each user's passkeys by ID, so that listing one user's does not scan everyone's. */
   readonly #passkeysByUser = new Map<string, Map<string, PasskeyRecord>>()
-  readonly #revocations = new Map<string, SessionRevocation>()
+  /** Revocations by position, in position order (a Map iterates in insertion order). */
+  readonly #revocations = new Map<number, Revocation>()
+  #lastPosition = 0
 
   async init (): Promise<void> {}
 
@@ -94,24 +96,32 @@ export class MemoryStore implements PasskeyStore {
     return copyPasskey(passkey)
   }
 
-  async deletePasskey (externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult> {
+  async deletePasskey (externalId: string, id: string, keepOne: boolean, revokeUntil: number | null): Promise<DeletePasskeyResult> {
     const passkey = this.#passkeys.get(id)
-    if (passkey === undefined || passkey.externalId !== externalId) return 'not-found'
+    if (passkey === undefined || passkey.externalId !== externalId) return { deleted: false, reason: 'not-found' }
     const usersPasskeys = this.#passkeysByUser.get(externalId)!
-    if (keepOne && usersPasskeys.size === 1) return 'last'
+    if (keepOne && usersPasskeys.size === 1) return { deleted: false, reason: 'last' }
     this.#passkeys.delete(id)
     this.#passkeyIdByCredential.delete(passkey.credentialId)
     usersPasskeys.delete(id)
     if (usersPasskeys.size === 0) this.#passkeysByUser.delete(externalId)
-    return 'deleted'
+    return { deleted: true, revokedAt: revokeUntil === null ? null : this.#revoke('user', externalId, revokeUntil) }
   }
 
-  async revokeSession (revocation: SessionRevocation): Promise<void> {
-    if (!this.#revocations.has(revocation.sessionId)) this.#revocations.set(revocation.sessionId, { ...revocation })
+  async revoke (kind: Revocation['kind'], subject: string, expiresAt: number): Promise<number> {
+    return this.#revoke(kind, subject, expiresAt)
   }
 
-  async listSessionRevocations (since: number): Promise<SessionRevocation[]> {
-    return [...this.#revocations.values()].filter((revocation) => revocation.revokedAt >= since).map((revocation) => ({ ...revocation }))
+  async userRevokedAt (externalId: string): Promise<number> {
+    let latest = 0
+    for (const { position, kind, subject } of this.#revocations.values()) {
+      if (kind === 'user' && subject === externalId) latest = position
+    }
+    return latest
+  }
+
+  async listRevocations (after: number): Promise<Revocation[]> {
+    return [...this.#revocations.values()].filter(({ position }) => position > after).map((revocation) => ({ ...revocation }))
   }
 
   async sweep (now: number): Promise<number> {
@@ -119,6 +129,12 @@ export class MemoryStore implements PasskeyStore {
   }
 
   async close (): Promise<void> {}
+
+  #revoke (kind: Revocation['kind'], subject: string, expiresAt: number): number {
+    const position = ++this.#lastPosition
+    this.#revocations.set(position, { position, kind, subject, expiresAt })
+    return position
+  }
 }
 
 /** The order every store lists passkeys in: oldest first, ties broken by ID. */
@@ -141,7 +157,7 @@ function take<T> (map: Map<string, T>, key: string): T | null {
   return record
 }
 
-function sweepMap (map: Map<string, { expiresAt: number }>, now: number): number {
+function sweepMap<K> (map: Map<K, { expiresAt: number }>, now: number): number {
   let swept = 0
   for (const [key, record] of map) {
     if (record.expiresAt < now) {

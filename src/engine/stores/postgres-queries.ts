@@ -1,6 +1,6 @@
-/** The SQL statements of the PostgreSQL store: one per method, and the lock `addPasskey` takes first. */
+/** The SQL statements of the PostgreSQL store: one per method, and the locks some of them take first. */
 import { createHash } from 'node:crypto'
-import { schemaSql, tables } from './postgres-schema.js'
+import { literal, revocationsLock, schemaSql, tables } from './postgres-schema.js'
 
 /** The SQL of a store, by method. */
 export type Statements = ReturnType<typeof statements>
@@ -88,11 +88,13 @@ export function statements (schema: string) {
           ),
           deleted AS (DELETE FROM ${passkeys} WHERE id IN (SELECT id FROM target) AND (SELECT reason FROM refusal) IS NULL)
         SELECT coalesce(reason, 'deleted') AS result FROM refusal`,
-      revokeSession: `
-        INSERT INTO ${revocations} (session_id, revoked_at, expires_at)
-        VALUES ($1, $2, $3)
-        ON CONFLICT (session_id) DO NOTHING`,
-      listSessionRevocations: `SELECT * FROM ${revocations} WHERE revoked_at >= $1`,
+      // A sequence alone hands out positions in the order transactions draw them, not the order they
+      // commit: a reader could see 6 committed before 5, and never list 5. Every insert of a
+      // revocation runs after this lock in its transaction, which holds it until commit.
+      lockRevocations: `SELECT pg_advisory_xact_lock(hashtext(${literal(revocationsLock(schema))}))`,
+      insertRevocation: `INSERT INTO ${revocations} (kind, subject, expires_at) VALUES ($1, $2, $3) RETURNING position`,
+      userRevokedAt: `SELECT coalesce(max(position), 0) AS position FROM ${revocations} WHERE kind = 'user' AND subject = $1`,
+      listRevocations: `SELECT * FROM ${revocations} WHERE position > $1 ORDER BY position`,
       sweep: `
         WITH transactions AS (DELETE FROM ${transactions} WHERE expires_at < $1 RETURNING 1),
           nonces AS (DELETE FROM ${nonces} WHERE expires_at < $1 RETURNING 1),
@@ -108,9 +110,4 @@ function prepared<Name extends string> (texts: Record<Name, string>): Record<Nam
     return [method, { name: `passkey_mfa_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`, text }]
   })
   return Object.fromEntries(entries) as Record<Name, PreparedStatement>
-}
-
-/** `text` as an SQL string literal. */
-function literal (text: string): string {
-  return `'${text.replaceAll("'", "''")}'`
 }

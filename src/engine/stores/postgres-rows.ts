@@ -3,7 +3,7 @@
  * strings, and queries take positional values.
  */
 import type {
-  CeremonyKind, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyUse, SessionRevocation, TransactionRecord
+  CeremonyKind, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyUse, Revocation, TransactionRecord
 } from '../store.js'
 
 /** BIGINT columns arrive as strings. */
@@ -25,6 +25,7 @@ export interface NonceRow {
   key: string
   external_id: string
   kind: CeremonyKind
+  /** The digest of the transaction ID (the column keeps its former name). */
   transaction_id: string
   passkey_id: string
   expires_at: BigintText
@@ -50,10 +51,11 @@ export interface PasskeyRow {
 /** A transaction (as JSON: `to_jsonb`) and a passkey's columns, all `null` when no passkey matched. */
 export type TransactionWithPasskeyRow = { transaction: TransactionRow } & (PasskeyRow | { [Column in keyof PasskeyRow]: null })
 
-/** A row of `passkey_revoked_sessions`. */
+/** A row of `passkey_revocations`. */
 export interface RevocationRow {
-  session_id: string
-  revoked_at: BigintText
+  position: BigintText
+  kind: Revocation['kind']
+  subject: string
   expires_at: BigintText
 }
 
@@ -65,7 +67,7 @@ export function transactionValues (transaction: TransactionRecord): unknown[] {
 
 /** The values `$1` to `$6` of the statements that insert a nonce. */
 export function nonceValues (nonce: NonceRecord): unknown[] {
-  return [nonce.key, nonce.externalId, nonce.kind, nonce.transactionId, nonce.passkeyId, nonce.expiresAt]
+  return [nonce.key, nonce.externalId, nonce.kind, nonce.transactionKey, nonce.passkeyId, nonce.expiresAt]
 }
 
 /** The values `$7` to `$19` of `addPasskey`. */
@@ -80,11 +82,6 @@ export function passkeyValues (passkey: PasskeyRecord): unknown[] {
 /** The values `$7` to `$11` of `recordPasskeyUse`. */
 export function useValues (use: PasskeyUse): unknown[] {
   return [use.id, use.previousCounter, use.counter, use.backedUp, use.lastUsedAt]
-}
-
-/** The values `$1` to `$3` of `revokeSession`. */
-export function revocationValues (revocation: SessionRevocation): unknown[] {
-  return [revocation.sessionId, revocation.revokedAt, revocation.expiresAt]
 }
 
 /** The transaction of `row`, or `null` when there is no row. */
@@ -112,7 +109,7 @@ export function toNonce (row: NonceRow | undefined): NonceRecord | null {
     key: row.key,
     externalId: row.external_id,
     kind: row.kind,
-    transactionId: row.transaction_id,
+    transactionKey: row.transaction_id,
     passkeyId: row.passkey_id,
     expiresAt: Number(row.expires_at)
   }
@@ -143,6 +140,6 @@ export function toPasskey (row: PasskeyRow): PasskeyRecord {
 }
 
 /** The revocation of `row`. */
-export function toRevocation (row: RevocationRow): SessionRevocation {
-  return { sessionId: row.session_id, revokedAt: Number(row.revoked_at), expiresAt: Number(row.expires_at) }
+export function toRevocation (row: RevocationRow): Revocation {
+  return { position: Number(row.position), kind: row.kind, subject: row.subject, expiresAt: Number(row.expires_at) }
 }

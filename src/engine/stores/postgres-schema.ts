@@ -6,7 +6,7 @@ export function tables (schema: string) {
     transactions: `${schema}.passkey_transactions`,
     nonces: `${schema}.passkey_nonces`,
     passkeys: `${schema}.passkeys`,
-    revocations: `${schema}.passkey_revoked_sessions`
+    revocations: `${schema}.passkey_revocations`
   }
 }
 
@@ -18,9 +18,14 @@ export function tables (schema: string) {
  * tables are UNLOGGED, which spares each of those writes the write-ahead log and its flush at commit.
  * A database crash empties them (and a replica has none), which ends the ceremonies in flight and
  * never brings a spent transaction or nonce back; passkeys and revocations are logged as usual.
+ *
+ * The logouts of a former version's `passkey_revoked_sessions`, if the schema has that table, move
+ * to `passkey_revocations` (in the order they were revoked, under {@link revocationsLock}), and the
+ * table is dropped.
  */
 export function schemaSql (schema: string): string {
   const { transactions, nonces, passkeys, revocations } = tables(schema)
+  const legacyRevocations = `${schema}.passkey_revoked_sessions`
   return `
     SELECT pg_advisory_xact_lock(hashtext('fastify-passkey-mfa:init'));
     CREATE SCHEMA IF NOT EXISTS ${schema};
@@ -40,7 +45,7 @@ export function schemaSql (schema: string): string {
       key TEXT PRIMARY KEY,
       external_id TEXT NOT NULL,
       kind TEXT NOT NULL CHECK (kind IN ('register', 'authenticate')),
-      transaction_id TEXT NOT NULL,
+      transaction_id TEXT NOT NULL, -- the digest of the transaction ID: its transaction's key
       passkey_id TEXT NOT NULL,
       expires_at BIGINT NOT NULL
     );
@@ -64,10 +69,33 @@ export function schemaSql (schema: string): string {
     CREATE INDEX IF NOT EXISTS passkeys_external_id ON ${passkeys} (external_id, created_at);
 
     CREATE TABLE IF NOT EXISTS ${revocations} (
-      session_id TEXT PRIMARY KEY,
-      revoked_at BIGINT NOT NULL,
+      position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      kind TEXT NOT NULL CHECK (kind IN ('session', 'user')),
+      subject TEXT NOT NULL,
       expires_at BIGINT NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS passkey_revoked_sessions_revoked_at ON ${revocations} (revoked_at);
-    CREATE INDEX IF NOT EXISTS passkey_revoked_sessions_expires_at ON ${revocations} (expires_at);`
+    CREATE INDEX IF NOT EXISTS passkey_revocations_user ON ${revocations} (subject, position) WHERE kind = 'user';
+    CREATE INDEX IF NOT EXISTS passkey_revocations_expires_at ON ${revocations} (expires_at);
+
+    DO $$ BEGIN
+      IF to_regclass(${literal(legacyRevocations)}) IS NOT NULL THEN
+        PERFORM pg_advisory_xact_lock(hashtext(${literal(revocationsLock(schema))}));
+        INSERT INTO ${revocations} (kind, subject, expires_at)
+          SELECT 'session', session_id, expires_at FROM ${legacyRevocations} ORDER BY revoked_at, session_id;
+        DROP TABLE ${legacyRevocations};
+      END IF;
+    END $$;`
+}
+
+/**
+ * The key of the advisory lock that every transaction inserting a revocation takes before drawing
+ * its position, and holds until it commits: one writer at a time, so positions commit in order.
+ */
+export function revocationsLock (schema: string): string {
+  return `fastify-passkey-mfa:${schema}:revocations`
+}
+
+/** `text` as an SQL string literal. */
+export function literal (text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
 }

@@ -1,11 +1,11 @@
 import pg from 'pg'
 import type {
   AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse,
-  SessionRevocation, TakenTransaction, TransactionRecord
+  Revocation, TakenTransaction, TransactionRecord
 } from '../store.js'
 import { statements, type PreparedStatement, type Statements } from './postgres-queries.js'
 import {
-  nonceValues, passkeyValues, revocationValues, toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction,
+  nonceValues, passkeyValues, toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction,
   toTransactionOrNull, transactionValues, useValues,
   type NonceRow, type PasskeyRow, type RevocationRow, type TransactionRow, type TransactionWithPasskeyRow
 } from './postgres-rows.js'
@@ -20,9 +20,10 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/i
 
 /**
  * A store in a PostgreSQL database, for apps running on several servers. Each method is one
- * statement, so takes and the passkey writes with their nonce are atomic; `addPasskey` runs its
- * statement in a transaction holding a lock on the user, so concurrent adds see each other.
- * Statements are prepared once per connection.
+ * statement, so takes and the passkey writes with their nonce are atomic; `addPasskey` and
+ * `deletePasskey` run theirs in a transaction holding a lock on the user, so concurrent writes for
+ * one user see each other, and a write of a revocation holds a lock on the revocations until it
+ * commits, so that their positions commit in order. Statements are prepared once per connection.
  *
  * @example
  * const store = new PostgresStore({ connectionString: 'postgres://app@db.internal/app', schema: 'passkey_mfa' })
@@ -104,20 +105,29 @@ export class PostgresStore implements PasskeyStore {
     return toPasskeyOrNull(await this.#row<PasskeyRow>(this.#sql.renamePasskey, [externalId, id, name]))
   }
 
-  async deletePasskey (externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult> {
+  async deletePasskey (externalId: string, id: string, keepOne: boolean, revokeUntil: number | null): Promise<DeletePasskeyResult> {
     return await this.#transaction(async (client) => {
+      // The user's lock, then the revocations' (in #insertRevocation): every transaction takes them in
+      // this order, and none takes a user's lock after the revocations', so none waits in a cycle.
       await client.query({ ...this.#sql.lockUserPasskeys, values: [externalId] })
-      const { rows } = await client.query<{ result: DeletePasskeyResult }>({ ...this.#sql.deletePasskey, values: [externalId, id, keepOne] })
-      return rows[0]!.result
+      const { rows } = await client.query<{ result: 'deleted' | 'not-found' | 'last' }>(
+        { ...this.#sql.deletePasskey, values: [externalId, id, keepOne] })
+      const { result } = rows[0]!
+      if (result !== 'deleted') return { deleted: false, reason: result }
+      return { deleted: true, revokedAt: revokeUntil === null ? null : await this.#insertRevocation(client, 'user', externalId, revokeUntil) }
     })
   }
 
-  async revokeSession (revocation: SessionRevocation): Promise<void> {
-    await this.#pool.query({ ...this.#sql.revokeSession, values: revocationValues(revocation) })
+  async revoke (kind: Revocation['kind'], subject: string, expiresAt: number): Promise<number> {
+    return await this.#transaction(async (client) => this.#insertRevocation(client, kind, subject, expiresAt))
   }
 
-  async listSessionRevocations (since: number): Promise<SessionRevocation[]> {
-    return (await this.#rows<RevocationRow>(this.#sql.listSessionRevocations, [since])).map(toRevocation)
+  async userRevokedAt (externalId: string): Promise<number> {
+    return Number((await this.#row<{ position: string }>(this.#sql.userRevokedAt, [externalId]))!.position)
+  }
+
+  async listRevocations (after: number): Promise<Revocation[]> {
+    return (await this.#rows<RevocationRow>(this.#sql.listRevocations, [after])).map(toRevocation)
   }
 
   async sweep (now: number): Promise<number> {
@@ -146,6 +156,16 @@ export class PostgresStore implements PasskeyStore {
       client.release()
     }
     return result
+  }
+
+  /**
+   * Inserts a revocation in the transaction of `client`, after taking the lock that it then holds
+   * until commit: revocations commit one at a time, in the order of their positions.
+   */
+  async #insertRevocation (client: pg.PoolClient, kind: Revocation['kind'], subject: string, expiresAt: number): Promise<number> {
+    await client.query(this.#sql.lockRevocations)
+    const { rows } = await client.query<{ position: string }>({ ...this.#sql.insertRevocation, values: [kind, subject, expiresAt] })
+    return Number(rows[0]!.position)
   }
 
   async #rows<Row extends pg.QueryResultRow> (statement: PreparedStatement, values: unknown[]): Promise<Row[]> {

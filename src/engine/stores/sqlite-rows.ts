@@ -3,7 +3,7 @@
  * or array columns, so handshakes and transports are JSON text and booleans are `0 | 1`.
  */
 import type {
-  CeremonyKind, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyUse, SessionRevocation, TransactionRecord
+  CeremonyKind, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyUse, Revocation, TransactionRecord
 } from '../store.js'
 
 /** A row of `passkey_transactions`. */
@@ -23,6 +23,7 @@ export interface NonceRow {
   key: string
   external_id: string
   kind: CeremonyKind
+  /** The digest of the transaction ID (the column keeps its former name). */
   transaction_id: string
   passkey_id: string
   expires_at: number
@@ -46,10 +47,11 @@ export interface PasskeyRow {
   last_used_at: number | null
 }
 
-/** A row of `passkey_revoked_sessions`. */
+/** A row of `passkey_revocations`. */
 export interface RevocationRow {
-  session_id: string
-  revoked_at: number
+  position: number
+  kind: Revocation['kind']
+  subject: string
   expires_at: number
 }
 
@@ -118,7 +120,7 @@ export function toNonce (row: NonceRow): NonceRecord {
     key: row.key,
     externalId: row.external_id,
     kind: row.kind,
-    transactionId: row.transaction_id,
+    transactionKey: row.transaction_id,
     passkeyId: row.passkey_id,
     expiresAt: row.expires_at
   }
@@ -149,6 +151,6 @@ export function toPasskey (row: PasskeyRow): PasskeyRecord {
 }
 
 /** The revocation of `row`. */
-export function toRevocation (row: RevocationRow): SessionRevocation {
-  return { sessionId: row.session_id, revokedAt: row.revoked_at, expiresAt: row.expires_at }
+export function toRevocation (row: RevocationRow): Revocation {
+  return { position: row.position, kind: row.kind, subject: row.subject, expiresAt: row.expires_at }
 }

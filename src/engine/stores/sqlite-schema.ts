@@ -1,6 +1,6 @@
 /** The schema of the SQLite store and the statements it prepares once, at `init()`. */
 import type Database from 'better-sqlite3'
-import type { AddPasskeyResult, DeletePasskeyResult, NonceRecord, PasskeyRecord, PasskeyUse, SessionRevocation } from '../store.js'
+import type { AddPasskeyResult, DeletePasskeyResult, NonceRecord, PasskeyRecord, PasskeyUse, Revocation } from '../store.js'
 import {
   passkeyParams, useParams,
   type NonceRow, type PasskeyParams, type PasskeyRow, type RevocationRow, type TransactionParams, type TransactionRow,
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS passkey_nonces (
   key TEXT PRIMARY KEY,
   external_id TEXT NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('register', 'authenticate')),
-  transaction_id TEXT NOT NULL,
+  transaction_id TEXT NOT NULL, -- the digest of the transaction ID: its transaction's key
   passkey_id TEXT NOT NULL,
   expires_at INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
@@ -51,14 +51,31 @@ CREATE TABLE IF NOT EXISTS passkeys (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS passkeys_external_id ON passkeys (external_id, created_at);
 
-CREATE TABLE IF NOT EXISTS passkey_revoked_sessions (
-  session_id TEXT PRIMARY KEY,
-  revoked_at INTEGER NOT NULL,
+-- AUTOINCREMENT: a position is never reused, also after the latest revocation is swept.
+CREATE TABLE IF NOT EXISTS passkey_revocations (
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('session', 'user')),
+  subject TEXT NOT NULL,
   expires_at INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS passkey_revoked_sessions_revoked_at ON passkey_revoked_sessions (revoked_at);
-CREATE INDEX IF NOT EXISTS passkey_revoked_sessions_expires_at ON passkey_revoked_sessions (expires_at);
+) STRICT;
+CREATE INDEX IF NOT EXISTS passkey_revocations_user ON passkey_revocations (subject, position) WHERE kind = 'user';
+CREATE INDEX IF NOT EXISTS passkey_revocations_expires_at ON passkey_revocations (expires_at);
 `
+
+/**
+ * Moves the logouts of a former version's `passkey_revoked_sessions`, if the database has that
+ * table, into `passkey_revocations` (in the order they were revoked), and drops it. One immediate
+ * transaction: of several processes opening the database, the first moves them, the others see none.
+ */
+export function migrateRevokedSessions (db: Database.Database): void {
+  db.transaction(() => {
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'passkey_revoked_sessions'").get() === undefined) return
+    db.exec(`
+      INSERT INTO passkey_revocations (kind, subject, expires_at)
+      SELECT 'session', session_id, expires_at FROM passkey_revoked_sessions ORDER BY revoked_at, session_id;
+      DROP TABLE passkey_revoked_sessions;`)
+  }).immediate()
+}
 
 /** The prepared statements of a store, and the transactions made of several. @internal */
 export type Statements = ReturnType<typeof prepare>
@@ -67,7 +84,7 @@ export type Statements = ReturnType<typeof prepare>
 export function prepare (db: Database.Database) {
   const insertNonce = db.prepare<[NonceRecord]>(`
     INSERT INTO passkey_nonces (key, external_id, kind, transaction_id, passkey_id, expires_at)
-    VALUES (@key, @externalId, @kind, @transactionId, @passkeyId, @expiresAt)`)
+    VALUES (@key, @externalId, @kind, @transactionKey, @passkeyId, @expiresAt)`)
   const insertPasskey = db.prepare<[PasskeyParams]>(`
     INSERT INTO passkeys (id, credential_id, external_id, user_handle, public_key, counter, transports,
       aaguid, backup_eligible, backed_up, name, created_at, last_used_at)
@@ -90,7 +107,9 @@ export function prepare (db: Database.Database) {
   const findPasskey = db.prepare<[string], PasskeyRow>('SELECT * FROM passkeys WHERE credential_id = ?')
   const sweepTransactions = db.prepare<[number]>('DELETE FROM passkey_transactions WHERE expires_at < ?')
   const sweepNonces = db.prepare<[number]>('DELETE FROM passkey_nonces WHERE expires_at < ?')
-  const sweepRevocations = db.prepare<[number]>('DELETE FROM passkey_revoked_sessions WHERE expires_at < ?')
+  const insertRevocation = db.prepare<[Revocation['kind'], string, number], number>(
+    'INSERT INTO passkey_revocations (kind, subject, expires_at) VALUES (?, ?, ?) RETURNING position').pluck()
+  const sweepRevocations = db.prepare<[number]>('DELETE FROM passkey_revocations WHERE expires_at < ?')
 
   return {
     insertTransaction: db.prepare<[TransactionParams]>(`
@@ -113,12 +132,11 @@ export function prepare (db: Database.Database) {
     }),
     renamePasskey: db.prepare<[string, string, string], PasskeyRow>(
       'UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *'),
-    revokeSession: db.prepare<[SessionRevocation]>(`
-      INSERT INTO passkey_revoked_sessions (session_id, revoked_at, expires_at)
-      VALUES (@sessionId, @revokedAt, @expiresAt)
-      ON CONFLICT (session_id) DO NOTHING`),
-    listSessionRevocations: db.prepare<[number], RevocationRow>(
-      'SELECT * FROM passkey_revoked_sessions WHERE revoked_at >= ?'),
+    // SQLite runs one write transaction at a time, so positions are drawn in commit order.
+    insertRevocation,
+    userRevokedAt: db.prepare<[string], number>(
+      "SELECT coalesce(max(position), 0) FROM passkey_revocations WHERE kind = 'user' AND subject = ?").pluck(),
+    listRevocations: db.prepare<[number], RevocationRow>('SELECT * FROM passkey_revocations WHERE position > ? ORDER BY position'),
     // Immediate: the write lock is taken before the checks, so the writers of several processes
     // wait for each other (busy_timeout) instead of failing on a snapshot a commit made stale.
     addPasskey: db.transaction((passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): AddPasskeyResult => {
@@ -129,11 +147,11 @@ export function prepare (db: Database.Database) {
       return 'added'
     }).immediate,
     // Immediate, as addPasskey: a parallel delete of the user's other passkey waits for this one.
-    deletePasskey: db.transaction((externalId: string, id: string, keepOne: boolean): DeletePasskeyResult => {
-      if (ownsPasskey.get(externalId, id) === undefined) return 'not-found'
-      if (keepOne && hasOtherPasskey.get(externalId, id) === undefined) return 'last'
+    deletePasskey: db.transaction((externalId: string, id: string, keepOne: boolean, revokeUntil: number | null): DeletePasskeyResult => {
+      if (ownsPasskey.get(externalId, id) === undefined) return { deleted: false, reason: 'not-found' }
+      if (keepOne && hasOtherPasskey.get(externalId, id) === undefined) return { deleted: false, reason: 'last' }
       deletePasskey.run(externalId, id)
-      return 'deleted'
+      return { deleted: true, revokedAt: revokeUntil === null ? null : insertRevocation.get('user', externalId, revokeUntil)! }
     }).immediate,
     recordPasskeyUse: db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
       if (updateUse.run(useParams(use)).changes === 0) return false

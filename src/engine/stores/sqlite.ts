@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3'
 import type {
   AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse,
-  SessionRevocation, TakenTransaction, TransactionRecord
+  Revocation, TakenTransaction, TransactionRecord
 } from '../store.js'
 import { toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction, toTransactionOrNull, transactionParams } from './sqlite-rows.js'
-import { prepare, SCHEMA, type Statements } from './sqlite-schema.js'
+import { migrateRevokedSessions, prepare, SCHEMA, type Statements } from './sqlite-schema.js'
 import { WalSync } from './wal-sync.js'
 
 /** Options of {@link SqliteStore}. */
@@ -51,6 +51,7 @@ export class SqliteStore implements PasskeyStore {
 
   async init (): Promise<void> {
     this.#db.exec(SCHEMA)
+    migrateRevokedSessions(this.#db)
     this.#sql = prepare(this.#db)
     if (this.#walPath !== undefined) this.#wal = await WalSync.open(this.#walPath)
   }
@@ -107,17 +108,20 @@ export class SqliteStore implements PasskeyStore {
     return this.#durable(toPasskeyOrNull(this.#sql.renamePasskey.get(name, id, externalId)))
   }
 
-  async deletePasskey (externalId: string, id: string, keepOne: boolean): Promise<DeletePasskeyResult> {
-    return this.#durable(this.#sql.deletePasskey(externalId, id, keepOne))
+  async deletePasskey (externalId: string, id: string, keepOne: boolean, revokeUntil: number | null): Promise<DeletePasskeyResult> {
+    return this.#durable(this.#sql.deletePasskey(externalId, id, keepOne, revokeUntil))
   }
 
-  async revokeSession (revocation: SessionRevocation): Promise<void> {
-    this.#sql.revokeSession.run(revocation)
-    await this.#durable(undefined)
+  async revoke (kind: Revocation['kind'], subject: string, expiresAt: number): Promise<number> {
+    return this.#durable(this.#sql.insertRevocation.get(kind, subject, expiresAt)!)
   }
 
-  async listSessionRevocations (since: number): Promise<SessionRevocation[]> {
-    return this.#sql.listSessionRevocations.all(since).map(toRevocation)
+  async userRevokedAt (externalId: string): Promise<number> {
+    return this.#sql.userRevokedAt.get(externalId)!
+  }
+
+  async listRevocations (after: number): Promise<Revocation[]> {
+    return this.#sql.listRevocations.all(after).map(toRevocation)
   }
 
   async sweep (now: number): Promise<number> {

@@ -23,7 +23,7 @@ const PAGE = `<!doctype html>
 <script type="module">
 import * as client from '/client.js'
 window.settle = (promise) => promise.then((value) => ({ value }), (error) => ({
-  error: { name: error.name, message: error.message, code: error.code, serverCode: error.serverCode, status: error.status, cause: error.cause?.name }
+  error: { name: error.name, message: error.message, code: error.code, serverCode: error.serverCode, status: error.status, retryAfterSeconds: error.retryAfterSeconds, cause: error.cause?.name }
 }))
 window.login = async (externalId) => {
   const response = await fetch('/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ externalId }) })

@@ -12,7 +12,7 @@ export type ClientModule = typeof Client
 /** How a promise settled in the page, with a {@link Client.PasskeyClientError}'s fields. */
 export type Settled<T> =
   | { value: T, error?: undefined }
-  | { value?: undefined, error: { name: string, message: string, code?: string, serverCode?: string, status?: number, cause?: string } }
+  | { value?: undefined, error: { name: string, message: string, code?: string, serverCode?: string, status?: number, retryAfterSeconds?: number, cause?: string } }
 
 /** The test page's `window`: the bundle and a few helpers. */
 export type ClientWindow = Window & {

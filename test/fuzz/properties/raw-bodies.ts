@@ -78,7 +78,7 @@ async function expected (world: World, target: Target): Promise<{ method: FuzzRe
   const { clock } = world.mfa
   const transactionId = await createTransaction(world, 'authenticate', ALICE)
   const cookie = `${COOKIE}=${world.mint.state({
-    level: 'authenticated', sessionId: randomBytes(16).toString('base64url'), externalId: ALICE, authenticatedAt: clock.now, lastSeenAt: clock.now, passkeyAt: clock.now,
+    level: 'authenticated', sessionId: randomBytes(16).toString('base64url'), externalId: ALICE, epoch: 0, authenticatedAt: clock.now, lastSeenAt: clock.now, passkeyAt: clock.now,
     transaction: { id: transactionId, kind: 'authenticate', deadline: clock.now + 60_000 }
   })}`
   const passkeyId = (await world.mfa.engine.listPasskeys(ALICE))[0]?.id ?? 'none'
