@@ -2,8 +2,9 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { AttackScene } from './helpers/attack-scene.js'
 import type { Member } from './helpers/attack-scene.js'
-import type { Browser } from './helpers/browser.js'
-import { PREFIX } from './helpers/mfa-app.js'
+import { Browser } from './helpers/browser.js'
+import { PREFIX, addUser, buildMfaApp, registerPasskey } from './helpers/mfa-app.js'
+import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 import { eachStore } from './helpers/stores.js'
 
 // A stolen signed-in cookie (or an unattended browser) must not change the owner's factors: adding,
@@ -71,4 +72,20 @@ eachStore(t, async (t, store) => {
     scene.mfa.clock.advance(2000)
     await scene.assertRefused(t, { sessions: [carol.browser], users: [carol.externalId] }, async () => carol.browser.post(`${PREFIX}/register`), STEP_UP)
   })
+})
+
+t.test('policy optional: a signed-in user without passkeys adds a first one only within five minutes of the first factor', async (t) => {
+  const mfa = await buildMfaApp(t, { policy: 'optional' })
+  addUser(mfa, 'dave')
+  const browser = new Browser(mfa.app)
+  t.same((await browser.post('/login', { externalId: 'dave' })).json(), { next: 'done' })
+  const stolen = browser.clone()
+  mfa.clock.advance(FIVE_MINUTES + 1000)
+  const refused = await stolen.post(`${PREFIX}/register`)
+  t.same([refused.statusCode, refused.json().code], [401, 'FST_PASSKEY_MFA_REAUTHENTICATION_REQUIRED'], 'an old cookie cannot enroll its own passkey')
+  t.match(refused.json().error, /sign in again/i)
+  t.same(await mfa.engine.listPasskeys('dave'), [], 'nothing added')
+
+  t.same((await browser.post('/login', { externalId: 'dave' })).json(), { next: 'done' }, 'after a new first factor')
+  t.equal((await browser.post(`${PREFIX}/verify`, { nonce: await registerPasskey(mfa, browser, new SoftwareAuthenticator()) })).statusCode, 200, 'the first passkey is added')
 })
