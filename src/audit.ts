@@ -5,7 +5,7 @@ import type { CeremonyKind } from './engine/store.js'
 export type AuditEventType =
   | 'first-factor-completed' | 'transaction-created' | 'ceremony-succeeded' | 'ceremony-failed'
   | 'nonce-redeemed' | 'nonce-refused' | 'passkey-added' | 'passkey-renamed' | 'passkey-revoked'
-  | 'logout' | 'sessions-revoked' | 'cross-site-refused' | 'locked-out'
+  | 'logout' | 'sessions-revoked' | 'cross-site-refused' | 'locked-out' | 'rate-limited'
   | 'revocation-sync-stale' | 'revocation-sync-recovered'
 
 /**
@@ -26,8 +26,8 @@ export interface AuditEvent {
   code?: string
   reason?: string
   passkeyId?: string
-  /** For `locked-out`: what was locked, and for how long. */
-  scope?: 'account' | 'address'
+  /** For `locked-out` and `rate-limited`: what was limited, and for how long. */
+  scope?: 'account' | 'address' | 'session'
   retryAfterSeconds?: number
 }
 

@@ -1,4 +1,5 @@
 import createError from '@fastify/error'
+import { describeDuration } from './duration.js'
 
 /**
  * Every error this library throws. Each has a stable `code` (`FST_PASSKEY_MFA_*`) and one HTTP status;
@@ -129,15 +130,15 @@ export const UserNotFoundError = createError(
   'FST_PASSKEY_MFA_USER_NOT_FOUND', 'Unknown user', 401)
 
 /**
- * Too many requests or failed passkey attempts from this address or for this account; the answer's
- * `Retry-After` says when to try again. Build it with {@link rateLimited}.
+ * Too many requests or failed passkey attempts from this address or for this account; the message
+ * and the answer's `Retry-After` say when to try again. Build it with {@link rateLimited}.
  */
-export const RateLimitedError = createError(
-  'FST_PASSKEY_MFA_RATE_LIMITED', 'Too many attempts; try again later', 429)
+export const RateLimitedError = createError<'FST_PASSKEY_MFA_RATE_LIMITED', 429, [string]>(
+  'FST_PASSKEY_MFA_RATE_LIMITED', 'Too many attempts; try again in %s', 429)
 
-/** A {@link RateLimitedError} whose answer carries `Retry-After: retryAfterSeconds`. */
+/** A {@link RateLimitedError} whose message says how long, and whose answer carries `Retry-After: retryAfterSeconds`. */
 export function rateLimited (retryAfterSeconds: number): Error & { retryAfterSeconds: number } {
-  return Object.assign(new RateLimitedError(), { retryAfterSeconds })
+  return Object.assign(new RateLimitedError(describeDuration(retryAfterSeconds * 1000)), { retryAfterSeconds })
 }
 
 /** No route of the plugin answers this method and path under its prefix. */

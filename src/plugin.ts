@@ -15,7 +15,10 @@ import { registerSessionSeal } from './mfa/session-seal.js'
 import { resolveOptions } from './options.js'
 import type { PasskeyMfaOptions } from './options.js'
 import { replyWithCode } from './reply-error.js'
+import { noStore } from './no-store.js'
+import { trustsEveryProxy } from './trust-proxy.js'
 import { clientScriptRoute } from './routes/client-script.js'
+import { notFoundRoute } from './routes/not-found.js'
 import { logoutRoute } from './routes/logout.js'
 import { passkeyRoutes } from './routes/passkeys.js'
 import { statusRoute } from './routes/status.js'
@@ -29,6 +32,9 @@ type RequestWithMfa = FastifyRequest & { [kMfa]: RequestMfa | null }
 /** The plugin: `request.mfa`, `fastify.mfa` guards, the host routes and the ceremony routes under `prefix`. */
 export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: PasskeyMfaOptions<any>): Promise<void> {
   const options = resolveOptions(pluginOptions)
+  if (trustsEveryProxy(fastify)) {
+    fastify.log.warn('passkey-mfa: trustProxy is true, so any client can fake X-Forwarded-For and rotate past the per-address limits; set the number of proxies or their addresses')
+  }
   const { engine, lifetimes, prefix } = options
   if (options.ownsEngine) fastify.addHook('onClose', async () => engine.close())
   await engine.ready()
@@ -73,17 +79,24 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
 
   // Rate limits apply to the routes registered in this scope only, never to the host's.
   await fastify.register(async function passkeyMfaLimitedRoutes (limited) {
-    if (limits !== null) runtime.transactionCaps = await registerRequestLimits(limited, limits)
+    if (limits !== null) {
+      runtime.transactionCaps = await registerRequestLimits(limited, limits, (request, scope, retryAfterSeconds) => {
+        const externalId = scope === 'address' ? null : request.mfa.externalId
+        record(request, { type: 'rate-limited', externalId, scope, retryAfterSeconds })
+      })
+    }
     await limited.register(async function passkeyMfaRoutes (scope) {
       scope.setValidatorCompiler(TypeBoxValidatorCompiler)
       scope.setErrorHandler(replyWithCode)
       scope.addHook('onRequest', refuseCrossSite(engine.origins, record))
+      scope.addHook('onSend', noStore)
       await scope.register(transactionRoutes, { runtime })
       await scope.register(verifyRoute, { runtime })
       await scope.register(statusRoute, { runtime })
       await scope.register(passkeyRoutes, { runtime })
       await scope.register(logoutRoute)
       await scope.register(clientScriptRoute, {})
+      await scope.register(notFoundRoute)
     }, { prefix })
     await limited.register(engineRoutes, { engine, corsOrigins: options.corsOrigins, prefix, onEvent, limiter })
   })

@@ -15,6 +15,7 @@ import type { PasskeyEngine } from './engine.js'
 import type { FinishedCeremony } from './rejection.js'
 import type { CeremonyKind } from './store.js'
 import { toAuthenticationResponse, toRegistrationResponse } from './wire-responses.js'
+import { noStore } from '../no-store.js'
 import { syncHook } from '../sync-hook.js'
 
 /** Options of {@link engineRoutes}. */
@@ -47,6 +48,7 @@ export async function engineRoutes (
   const base = '/flex/v1/apps/:appId'
   fastify.setValidatorCompiler(TypeBoxValidatorCompiler)
   fastify.setErrorHandler(replyWithCode)
+  fastify.addHook('onSend', noStore)
   allowCrossOrigin(fastify, `${base}/*`, corsOrigins)
   fastify.addHook('preHandler', syncHook((request) => {
     if ((request.params as AppParams).appId !== engine.appId) throw new AppNotFoundError()

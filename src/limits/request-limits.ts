@@ -20,10 +20,13 @@ const MEMORY_ADDRESSES = 10_000
 /**
  * Registers `@fastify/rate-limit` on `scope` (every route registered in it afterwards): requests per
  * address, IPv6 by /64, answered `429 FST_PASSKEY_MFA_RATE_LIMITED` with `Retry-After`. Returns the
- * caps on transactions per session and per account. Counters are in Redis when `limits.redis` is set,
+ * caps on transactions per session and per account. Every refusal is told to `onLimited`. Counters are in Redis when `limits.redis` is set,
  * and a Redis that fails or hangs refuses the request with a 503.
  */
-export async function registerRequestLimits (scope: FastifyInstance, limits: ResolvedLimits): Promise<TransactionCaps> {
+/** Told of every request a limit of this file refused: what was limited, and for how long. */
+export type LimitedListener = (request: FastifyRequest, scope: 'address' | 'session' | 'account', retryAfterSeconds: number) => void
+
+export async function registerRequestLimits (scope: FastifyInstance, limits: ResolvedLimits, onLimited: LimitedListener): Promise<TransactionCaps> {
   const store = limits.redis === null
     ? new LocalStore(false, false, MEMORY_ADDRESSES)
     : new FailClosedStore(new RedisStore(false, false, limits.redis, `${limits.redisPrefix}requests:`), limits.timeoutMs)
@@ -35,10 +38,15 @@ export async function registerRequestLimits (scope: FastifyInstance, limits: Res
     store: function sharedStore () { return store } as unknown as FastifyRateLimitStoreCtor,
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': false },
-    errorResponseBuilder: (_request, { ttl }) => rateLimited(Math.ceil(ttl / 1000))
+    errorResponseBuilder: (request, { ttl }) => limited(request, 'address', ttl)
   })
-  const perSession = cap(scope, limits.transactionsPerSession, (request) => `session:${sessionOf(request).sessionId}`)
-  const perAccount = cap(scope, limits.transactionsPerAccount, (request) => `account:${sessionOf(request).externalId}`)
+  const limited = (request: FastifyRequest, limitedScope: Parameters<LimitedListener>[1], ttlMs: number): Error => {
+    const retryAfterSeconds = Math.ceil(ttlMs / 1000)
+    onLimited(request, limitedScope, retryAfterSeconds)
+    return rateLimited(retryAfterSeconds)
+  }
+  const perSession = cap(scope, limits.transactionsPerSession, (request) => `session:${sessionOf(request).sessionId}`, (request, ttl) => limited(request, 'session', ttl))
+  const perAccount = cap(scope, limits.transactionsPerAccount, (request) => `account:${sessionOf(request).externalId}`, (request, ttl) => limited(request, 'account', ttl))
   return async (request) => {
     await perSession(request)
     await perAccount(request)
@@ -50,11 +58,14 @@ function sessionOf (request: FastifyRequest): { sessionId: string, externalId: s
   return (request.mfa as RequestMfa).session as { sessionId: string, externalId: string }
 }
 
-function cap (scope: FastifyInstance, { max, windowMs }: RateWindow, keyGenerator: (request: FastifyRequest) => string) {
+function cap (
+  scope: FastifyInstance, { max, windowMs }: RateWindow, keyGenerator: (request: FastifyRequest) => string,
+  refusal: (request: FastifyRequest, ttlMs: number) => Error
+) {
   const check = scope.createRateLimit({ max, timeWindow: windowMs, keyGenerator })
   return async (request: FastifyRequest): Promise<void> => {
     const counted = await check(request) as { isExceeded: boolean, ttl: number }
-    if (counted.isExceeded) throw rateLimited(Math.ceil(counted.ttl / 1000))
+    if (counted.isExceeded) throw refusal(request, counted.ttl)
   }
 }
 

@@ -6,6 +6,8 @@ import type { SyncHook } from '../sync-hook.js'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const SAME_ORIGIN_FETCH = new Set(['same-origin', 'none'])
+/** How much of a refused header an event records (an 8 KB `Origin` was seen). */
+const MAX_HEADER = 256
 
 /**
  * An `onRequest` hook that refuses state-changing requests from other sites: a browser's
@@ -19,8 +21,8 @@ export function refuseCrossSite (origins: readonly string[], record: (request: F
     const site = request.headers['sec-fetch-site']
     const origin = request.headers.origin
     const reason = site !== undefined && !SAME_ORIGIN_FETCH.has(site)
-      ? `sec-fetch-site: ${site}`
-      : origin !== undefined && !origins.includes(origin) ? `origin: ${origin}` : null
+      ? `sec-fetch-site: ${site.slice(0, MAX_HEADER)}`
+      : origin !== undefined && !origins.includes(origin) ? `origin: ${origin.slice(0, MAX_HEADER)}` : null
     if (reason !== null) {
       record(request, { type: 'cross-site-refused', externalId: null, reason })
       throw new CrossSiteRequestError()

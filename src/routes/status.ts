@@ -7,9 +7,8 @@ import { StatusReply } from '../schemas/routes.js'
 export async function statusRoute (fastify: FastifyInstance, { runtime }: { runtime: MfaRuntime }): Promise<void> {
   fastify.get('/status', {
     schema: { response: { 200: StatusReply, ...ERROR_REPLIES } }
-  }, async (request, reply): Promise<StatusReply> => {
+  }, async (request): Promise<StatusReply> => {
     const session = (request.mfa as RequestMfa).session
-    reply.header('cache-control', 'no-store')
     if (session.level === 'anonymous') return { state: 'anonymous', next: 'first-factor', hasPasskeys: false, pendingUntil: null }
     const hasPasskeys = (await runtime.engine.listPasskeys(session.externalId)).length > 0
     if (session.level === 'authenticated') return { state: 'authenticated', next: 'done', hasPasskeys, pendingUntil: null }

@@ -34,7 +34,6 @@ export async function verifyRoute (fastify: FastifyInstance, { runtime }: { runt
     const token = signingIn ? await options.issueToken(await findUserOrFail(options, externalId, request), request, reply) : undefined
     mfa.commit(next)
     if (transaction.kind === 'authenticate') await runtime.limiter?.succeeded(request, 'account', externalId)
-    reply.header('cache-control', 'no-store')
     return token === undefined ? { state: 'authenticated' } : { state: 'authenticated', auth_token: token }
   })
 }
