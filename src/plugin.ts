@@ -58,8 +58,9 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
   const record: MfaRuntime['audit'] = (request, details) => { audit(request, onEvent, details, engine.now()) }
   const limiter = limits === null
     ? null
-    : new AttemptLimiter(limits, engine.now, (request, scope, retryAfterSeconds) => {
-      record(request, { type: 'locked-out', externalId: scope === 'account' ? request.mfa.externalId : null, scope, retryAfterSeconds })
+    : new AttemptLimiter(limits, engine.now, (request, scope, retryAfterSeconds, lockedOut) => {
+      const type = lockedOut ? 'locked-out' : 'rate-limited'
+      record(request, { type, externalId: scope === 'account' ? request.mfa.externalId : null, scope, retryAfterSeconds })
     })
   const runtime: MfaRuntime = { options, engine, cookie, revoked, audit: record, limiter, transactionCaps: null }
 

@@ -67,4 +67,5 @@ t.test('CORS: configured origins may call the routes from the browser, others ge
 
   const call = await app.inject({ method: 'POST', url: flexPath('register', 'start'), headers: { origin: PARTNER }, payload: { transaction_id: 'x' } })
   t.equal(call.headers['access-control-allow-origin'], PARTNER, 'error answers carry CORS headers too, so the SDK can read them')
+  t.equal(call.headers['access-control-expose-headers'], 'Retry-After', 'and a page on another origin can read how long a lock lasts')
 })

@@ -10,8 +10,8 @@ import { RedisAttempts } from './redis-attempts.js'
 /** Whose attempts: an account (external ID) or a client address (IPv6 by /64). */
 export type AttemptScope = 'account' | 'address'
 
-/** Called when `request`'s attempt started a lockout. */
-export type LockoutListener = (request: FastifyRequest, scope: AttemptScope, retryAfterSeconds: number) => void
+/** Called for every attempt refused: `lockedOut` when this attempt started the lockout, else it came during one. */
+export type LockoutListener = (request: FastifyRequest, scope: AttemptScope, retryAfterSeconds: number, lockedOut: boolean) => void
 
 /**
  * Limits attempts without a success per account and per address, with back-off lockouts (see
@@ -42,7 +42,7 @@ export class AttemptLimiter {
     const reservation = await this.#guarded(async () => this.#store.reserve(keyOf(scope, id), this.#now(), this.#backOff(scope)))
     if (reservation.allowed) return
     const retryAfterSeconds = Math.ceil(reservation.retryAfterMs / 1000)
-    if (reservation.lockedOut) this.#onLockout(request, scope, retryAfterSeconds)
+    this.#onLockout(request, scope, retryAfterSeconds, reservation.lockedOut)
     throw rateLimited(retryAfterSeconds)
   }
 

@@ -16,6 +16,8 @@ export interface FuzzProperty<Case> {
 /** A case that broke a property, and how. */
 export interface FuzzFailure {
   testCase: string
+  /** The case's place in the run (from 0): `replayCase` runs it alone with the run's seed. */
+  index: number
   violations: string[]
 }
 
@@ -58,7 +60,7 @@ export async function runFuzz<Case> (property: FuzzProperty<Case>, { runs, store
       report.outcomes.set(outcome, (report.outcomes.get(outcome) ?? 0) + 1)
       if (violations.length > 0) {
         report.failed++
-        if (report.failures.length < KEPT_FAILURES) report.failures.push({ testCase: fc.stringify(testCase).slice(0, 2000), violations })
+        if (report.failures.length < KEPT_FAILURES) report.failures.push({ testCase: fc.stringify(testCase).slice(0, 2000), index: report.ran - 1, violations })
       }
       return true
     }), { numRuns: runs, seed })

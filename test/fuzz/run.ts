@@ -32,7 +32,7 @@ let failed = 0
 function print (report: EntryReport): void {
   const answers = report.outcomes.sort(([, a], [, b]) => b - a).map(([outcome, count]) => `${outcome} ×${count}`)
   console.log(`${report.share}: ${report.ran} cases, ${report.failed} failed (${report.seconds.toFixed(1)} s, seed ${report.seed})\n  answers: ${answers.join(', ')}`)
-  for (const { testCase, violations } of report.failures) console.log(`  ${violations.join('\n  ')}\n    case: ${testCase}`)
+  for (const { testCase, index, violations } of report.failures) console.log(`  ${violations.join('\n  ')}\n    case ${index}: ${testCase}`)
   ran += report.ran
   failed += report.failed
 }
