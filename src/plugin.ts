@@ -4,6 +4,7 @@ import { audit, auditInstance } from './audit.js'
 import type { AuditEventType } from './audit.js'
 import { engineRoutes } from './engine/routes.js'
 import { AttemptLimiter } from './limits/attempt-limiter.js'
+import { RefusalEvents } from './limits/refusal-events.js'
 import { registerRequestLimits } from './limits/request-limits.js'
 import { refuseCrossSite } from './mfa/cross-site.js'
 import { createMfaInstance } from './mfa/instance.js'
@@ -16,7 +17,7 @@ import { resolveOptions } from './options.js'
 import type { PasskeyMfaOptions } from './options.js'
 import { replyWithCode } from './reply-error.js'
 import { noStore } from './no-store.js'
-import { trustsEveryProxy } from './trust-proxy.js'
+import { unsafeTrustProxy } from './trust-proxy.js'
 import { clientScriptRoute } from './routes/client-script.js'
 import { notFoundRoute } from './routes/not-found.js'
 import { logoutRoute } from './routes/logout.js'
@@ -32,8 +33,11 @@ type RequestWithMfa = FastifyRequest & { [kMfa]: RequestMfa | null }
 /** The plugin: `request.mfa`, `fastify.mfa` guards, the host routes and the ceremony routes under `prefix`. */
 export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: PasskeyMfaOptions<any>): Promise<void> {
   const options = resolveOptions(pluginOptions)
-  if (trustsEveryProxy(fastify)) {
-    fastify.log.warn('passkey-mfa: trustProxy is true, so any client can fake X-Forwarded-For and rotate past the per-address limits; set the number of proxies or their addresses')
+  const trustProxy = unsafeTrustProxy(fastify)
+  if (trustProxy === true) {
+    fastify.log.warn('passkey-mfa: trustProxy is true, so any client can fake X-Forwarded-For and rotate past the per-address limits; set the addresses of your proxies')
+  } else if (trustProxy !== null) {
+    fastify.log.warn('passkey-mfa: trustProxy is a hop count, which Fastify 5.12.1 and later ignore (every client gets your proxy\'s address and shares its limits) and earlier releases also believe from clients that reach the app directly; set the addresses of your proxies')
   }
   const { engine, lifetimes, prefix } = options
   if (options.ownsEngine) fastify.addHook('onClose', async () => engine.close())
@@ -56,11 +60,14 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
   await revoked.start()
   fastify.addHook('onClose', async () => revoked.stop())
   const record: MfaRuntime['audit'] = (request, details) => { audit(request, onEvent, details, engine.now()) }
+  const refusals = new RefusalEvents(engine.now, (request, scope, retryAfterSeconds) => {
+    record(request, { type: 'rate-limited', externalId: scope === 'address' ? null : request.mfa.externalId, scope, retryAfterSeconds })
+  })
   const limiter = limits === null
     ? null
     : new AttemptLimiter(limits, engine.now, (request, scope, retryAfterSeconds, lockedOut) => {
-      const type = lockedOut ? 'locked-out' : 'rate-limited'
-      record(request, { type, externalId: scope === 'account' ? request.mfa.externalId : null, scope, retryAfterSeconds })
+      if (!lockedOut) refusals.refused(request, 'attempts', scope, retryAfterSeconds)
+      else record(request, { type: 'locked-out', externalId: scope === 'account' ? request.mfa.externalId : null, scope, retryAfterSeconds })
     })
   const runtime: MfaRuntime = { options, engine, cookie, revoked, audit: record, limiter, transactionCaps: null }
 
@@ -82,8 +89,7 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
   await fastify.register(async function passkeyMfaLimitedRoutes (limited) {
     if (limits !== null) {
       runtime.transactionCaps = await registerRequestLimits(limited, limits, (request, scope, retryAfterSeconds) => {
-        const externalId = scope === 'address' ? null : request.mfa.externalId
-        record(request, { type: 'rate-limited', externalId, scope, retryAfterSeconds })
+        refusals.refused(request, 'requests', scope, retryAfterSeconds)
       })
     }
     await limited.register(async function passkeyMfaRoutes (scope) {

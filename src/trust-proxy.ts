@@ -1,13 +1,18 @@
 import type { FastifyInstance } from 'fastify'
 
 /**
- * Whether the host set `trustProxy: true`, under which `request.ip` is whatever `X-Forwarded-For`
- * claims first. Fastify keeps its options under a symbol only (`initialConfig` leaves `trustProxy` out).
+ * The host's `trustProxy`, when it defeats the per-address limits: `true`, under which `request.ip`
+ * is whatever `X-Forwarded-For` claims first, or a hop count, which Fastify 5.12.1 and later ignore
+ * (they trust no proxy: every client behind one has its address) and earlier releases also believe
+ * from a client that reaches the app directly. `null` for a list of proxy addresses, a function or
+ * none. Fastify keeps its options under a symbol only (`initialConfig` leaves `trustProxy` out).
  */
-export function trustsEveryProxy (fastify: FastifyInstance): boolean {
+export function unsafeTrustProxy (fastify: FastifyInstance): true | number | null {
   for (let instance: object | null = fastify; instance !== null; instance = Object.getPrototypeOf(instance)) {
     const symbol = Object.getOwnPropertySymbols(instance).find((candidate) => candidate.description === 'fastify.options')
-    if (symbol !== undefined) return (instance as Record<symbol, { trustProxy?: unknown }>)[symbol]?.trustProxy === true
+    if (symbol === undefined) continue
+    const { trustProxy } = (instance as Record<symbol, { trustProxy?: unknown }>)[symbol]
+    return trustProxy === true || typeof trustProxy === 'number' ? trustProxy : null
   }
-  return false
+  return null
 }

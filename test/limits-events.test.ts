@@ -3,7 +3,7 @@ import Fastify from 'fastify'
 import fastifyPasskeyMfa from '../src/index.js'
 import type { AuditEvent } from '../src/index.js'
 import { MemoryStore } from '../src/engine/stores/memory.js'
-import { trustsEveryProxy } from '../src/trust-proxy.js'
+import { unsafeTrustProxy } from '../src/trust-proxy.js'
 import type { FastifyInstance } from 'fastify'
 import { Browser } from './helpers/browser.js'
 import { PREFIX, SESSION_KEY, addUser, buildMfaApp } from './helpers/mfa-app.js'
@@ -67,8 +67,9 @@ t.test('an 8 KB Origin is recorded in the cross-site event cut to 256 characters
   t.equal(events.at(-1)?.reason, `sec-fetch-site: ${'x'.repeat(256)}`)
 })
 
-t.test('trustProxy: true is warned about at startup; a hop count is not', async (t) => {
-  for (const [trustProxy, warned] of [[true, true], [1, false], [false, false]] as const) {
+t.test('trustProxy: true and a hop count are warned about at startup; a list of proxy addresses is not', async (t) => {
+  const cases = [[true, 'trustProxy is true'], [1, 'trustProxy is a hop count'], [false, null], [['10.0.0.0/8'], null]] as const
+  for (const [trustProxy, warning] of cases) {
     const lines: string[] = []
     const app = Fastify({ trustProxy: trustProxy as boolean, logger: { level: 'warn', stream: { write: (line: string) => lines.push(line) } } })
     await app.register(fastifyPasskeyMfa, {
@@ -78,8 +79,9 @@ t.test('trustProxy: true is warned about at startup; a hop count is not', async 
       issueToken: async () => 'token'
     })
     await app.ready()
-    t.equal(lines.some((line) => line.includes('passkey-mfa: trustProxy is true')), warned, `trustProxy ${trustProxy}: ${warned ? '' : 'no '}warning`)
+    const warnings = lines.map((line) => JSON.parse(line).msg as string).filter((msg) => msg.startsWith('passkey-mfa: trustProxy'))
+    t.same(warnings.map((msg) => msg.split(',')[0]), warning === null ? [] : [`passkey-mfa: ${warning}`], `trustProxy ${String(trustProxy)}`)
     await app.close()
   }
-  t.equal(trustsEveryProxy({} as FastifyInstance), false, 'an instance without Fastify\'s options trusts no proxy')
+  t.equal(unsafeTrustProxy({} as FastifyInstance), null, 'an instance without Fastify\'s options trusts no proxy')
 })

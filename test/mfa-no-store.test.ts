@@ -1,5 +1,13 @@
 import t from 'tap'
+import Fastify from 'fastify'
 import type { LightMyRequestResponse } from 'fastify'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { noStore } from '../src/no-store.js'
+import { replyWithCode } from '../src/reply-error.js'
+import { clientScriptRoute } from '../src/routes/client-script.js'
 import { flexPath, post } from './helpers/ceremonies.js'
 import { PREFIX, buildMfaApp, registerPasskey, signUp, stepUp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
@@ -7,7 +15,7 @@ import { Browser } from './helpers/browser.js'
 
 // Design invariant 17: nothing the plugin answers is cacheable when it carries account data.
 
-t.test('every answer of the plugin is Cache-Control: no-store, errors included; the public client bundle is not', async (t) => {
+t.test('every answer of the plugin is Cache-Control: no-store, errors included', async (t) => {
   const mfa = await buildMfaApp(t)
   const authenticator = new SoftwareAuthenticator()
   const browser = await signUp(mfa, 'alice', authenticator)
@@ -27,6 +35,20 @@ t.test('every answer of the plugin is Cache-Control: no-store, errors included; 
     const response = await answer()
     t.equal(response.headers['cache-control'], 'no-store', `${name} (${response.statusCode})`)
   }
-  const bundle = await mfa.app.inject({ method: 'GET', url: `${PREFIX}/client.js` })
-  t.not(bundle.headers['cache-control'], 'no-store', `the client bundle keeps its own caching (${bundle.statusCode})`)
+})
+
+t.test('the public client bundle keeps its own caching, whether or not it is built', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'pkmfa-no-store-')), 'client.js')
+  const app = Fastify()
+  t.teardown(async () => app.close())
+  await app.register(async (scope) => {
+    scope.setErrorHandler(replyWithCode)
+    scope.addHook('onSend', noStore)
+    await scope.register(clientScriptRoute, { file: pathToFileURL(file) })
+  })
+  const missing = await app.inject({ method: 'GET', url: '/client.js' })
+  t.same([missing.statusCode, missing.json().code, missing.headers['cache-control']], [404, 'FST_PASSKEY_MFA_CLIENT_NOT_BUILT', 'no-store'], 'a missing build is a refusal like any other')
+  writeFileSync(file, 'export {}\n')
+  const served = await app.inject({ method: 'GET', url: '/client.js' })
+  t.same([served.statusCode, served.headers['cache-control']], [200, 'public, max-age=300'])
 })

@@ -1,6 +1,6 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { audit } from '../audit.js'
 import type { AuditListener } from '../audit.js'
 import { AppNotFoundError } from '../errors.js'
@@ -66,9 +66,9 @@ export async function engineRoutes (
   fastify.post(`${base}/register/transactions/webauthn/finish`, {
     bodyLimit: BODY_LIMIT,
     schema: { params: AppParams, body: RegisterFinishBody, response: FINISH_REPLIES }
-  }, async (request, reply) => {
+  }, async (request) => {
     const { transaction_id: transactionId, handshake_id: handshakeId, handshake_response: answer } = request.body
-    return finish(request, reply, 'register', async () => engine.finishRegistration({ transactionId, handshakeId, response: toRegistrationResponse(answer) }))
+    return finish(request, 'register', async () => engine.finishRegistration({ transactionId, handshakeId, response: toRegistrationResponse(answer) }))
   })
 
   fastify.post(`${base}/authenticate/transactions/webauthn/start`, {
@@ -83,9 +83,9 @@ export async function engineRoutes (
   fastify.post(`${base}/authenticate/transactions/webauthn/finish`, {
     bodyLimit: BODY_LIMIT,
     schema: { params: AppParams, body: AuthenticateFinishBody, response: FINISH_REPLIES }
-  }, async (request, reply) => {
+  }, async (request) => {
     const { transaction_id: transactionId, handshake_id: handshakeId, handshake_response: answer } = request.body
-    return finish(request, reply, 'authenticate', async () => engine.finishAuthentication({ transactionId, handshakeId, response: toAuthenticationResponse(answer) }))
+    return finish(request, 'authenticate', async () => engine.finishAuthentication({ transactionId, handshakeId, response: toAuthenticationResponse(answer) }))
   })
 
   /**
@@ -93,7 +93,7 @@ export async function engineRoutes (
    * failure after the transaction was found names its user.
    */
   async function finish (
-    request: FastifyRequest, reply: FastifyReply, kind: CeremonyKind, run: () => Promise<FinishedCeremony>
+    request: FastifyRequest, kind: CeremonyKind, run: () => Promise<FinishedCeremony>
   ): Promise<FinishReply> {
     await limiter?.reserve(request, 'address', request.ip)
     let finished: FinishedCeremony
@@ -108,7 +108,6 @@ export async function engineRoutes (
     await limiter?.succeeded(request, 'address', request.ip)
     audit(request, onEvent, { type: 'ceremony-succeeded', kind, externalId, passkeyId }, engine.now())
     if (kind === 'register') audit(request, onEvent, { type: 'passkey-added', externalId, passkeyId }, engine.now())
-    reply.header('cache-control', 'no-store')
     return { nonce }
   }
 }

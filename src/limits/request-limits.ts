@@ -17,15 +17,15 @@ export type TransactionCaps = (request: FastifyRequest) => Promise<void>
 /** Addresses whose request counts a memory store keeps (the least recent are dropped). */
 const MEMORY_ADDRESSES = 10_000
 
-/**
- * Registers `@fastify/rate-limit` on `scope` (every route registered in it afterwards): requests per
- * address, IPv6 by /64, answered `429 FST_PASSKEY_MFA_RATE_LIMITED` with `Retry-After`. Returns the
- * caps on transactions per session and per account. Every refusal is told to `onLimited`. Counters are in Redis when `limits.redis` is set,
- * and a Redis that fails or hangs refuses the request with a 503.
- */
 /** Told of every request a limit of this file refused: what was limited, and for how long. */
 export type LimitedListener = (request: FastifyRequest, scope: 'address' | 'session' | 'account', retryAfterSeconds: number) => void
 
+/**
+ * Registers `@fastify/rate-limit` on `scope` (every route registered in it afterwards): requests per
+ * address, IPv6 by /64, answered `429 FST_PASSKEY_MFA_RATE_LIMITED` with `Retry-After`. Returns the
+ * caps on transactions per session and per account. Every refusal is told to `onLimited`. Counters
+ * are in Redis when `limits.redis` is set, and a Redis that fails or hangs refuses the request with a 503.
+ */
 export async function registerRequestLimits (scope: FastifyInstance, limits: ResolvedLimits, onLimited: LimitedListener): Promise<TransactionCaps> {
   const store = limits.redis === null
     ? new LocalStore(false, false, MEMORY_ADDRESSES)
