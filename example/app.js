@@ -12,14 +12,18 @@ const PUBLIC = new URL('./public/', import.meta.url)
 const PAGES = {
   '/': 'index.html',
   '/passkey-step': 'passkey-step.html',
-  '/account': 'account.html'
+  '/account': 'account.html',
+  '/recovery-codes': 'recovery-codes.html'
 }
 const ASSETS = {
   'style.css': 'text/css; charset=utf-8',
   'common.js': 'text/javascript; charset=utf-8',
   'index.js': 'text/javascript; charset=utf-8',
   'passkey-step.js': 'text/javascript; charset=utf-8',
-  'account.js': 'text/javascript; charset=utf-8'
+  'account.js': 'text/javascript; charset=utf-8',
+  'recovery-codes.js': 'text/javascript; charset=utf-8',
+  'recovery-codes-panel.js': 'text/javascript; charset=utf-8',
+  'account-recovery.js': 'text/javascript; charset=utf-8'
 }
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -40,7 +44,8 @@ const credentials = (minPassword) => ({
 
 /**
  * The example app: password sign-up and log-in as the first factor, a passkey as the second
- * (policy `required`), and pages to enroll, sign in and manage passkeys. Its data (users, passkeys
+ * (policy `required`), and pages to enroll, save recovery codes, sign in (with a passkey or a recovery
+ * code) and manage passkeys. Its data (users, passkeys
  * and the session key) lives in `dataDir`; the app runs on `http://localhost:${port}`.
  *
  * @param {{ dataDir: string, port: number, logger?: boolean | object }} options
@@ -95,7 +100,8 @@ export async function buildExampleApp ({ dataDir, port, logger = false }) {
   const redirects = {
     '/': { authenticated: '/account' },
     '/passkey-step': { anonymous: '/', authenticated: '/account' },
-    '/account': { anonymous: '/', 'first-factor': '/passkey-step', 'passkey-pending': '/passkey-step' }
+    '/account': { anonymous: '/', 'first-factor': '/passkey-step', 'passkey-pending': '/passkey-step' },
+    '/recovery-codes': { anonymous: '/', 'first-factor': '/passkey-step', 'passkey-pending': '/passkey-step' }
   }
   for (const [path, file] of Object.entries(PAGES)) {
     app.get(path, async (request, reply) => {

@@ -7,6 +7,7 @@ export type AuditEventType =
   | 'nonce-redeemed' | 'nonce-refused' | 'passkey-added' | 'passkey-renamed' | 'passkey-revoked'
   | 'logout' | 'sessions-revoked' | 'cross-site-refused' | 'locked-out' | 'rate-limited'
   | 'revocation-sync-stale' | 'revocation-sync-recovered'
+  | 'recovery-codes-generated' | 'recovery-code-used' | 'recovery-code-refused'
 
 /**
  * An authentication event, for an audit trail. It names the user and the client address, never a
@@ -29,6 +30,8 @@ export interface AuditEvent {
   /** For `locked-out` and `rate-limited`: what was limited, and for how long. */
   scope?: 'account' | 'address' | 'session'
   retryAfterSeconds?: number
+  /** For `recovery-codes-generated` and `recovery-code-used`: how many codes the user has left. */
+  recoveryCodesLeft?: number
 }
 
 /** Receives every {@link AuditEvent}; it must not throw (a throw is logged and ignored). */

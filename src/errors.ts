@@ -145,6 +145,10 @@ export function rateLimited (retryAfterSeconds: number): Error & { retryAfterSec
 export const RouteNotFoundError = createError<'FST_PASSKEY_MFA_ROUTE_NOT_FOUND', 404, [string, string]>(
   'FST_PASSKEY_MFA_ROUTE_NOT_FOUND', 'No route %s %s', 404)
 
+/** The recovery code is not one of the user's unused codes (or is not a code at all). */
+export const RecoveryCodeInvalidError = createError(
+  'FST_PASSKEY_MFA_RECOVERY_CODE_INVALID', 'Unknown or already used recovery code', 401)
+
 /** The browser bundle was not built (`npm run build` writes it). */
 export const ClientNotBuiltError = createError(
   'FST_PASSKEY_MFA_CLIENT_NOT_BUILT', 'The browser client is not built; run npm run build', 404)

@@ -61,5 +61,6 @@ export {
   NonceExpiredError, NonceMismatchError, PasskeyNotFoundError, StoreUnavailableError,
   ArgumentInvalidError, PasskeyNameInvalidError, BodyTooLargeError, MediaTypeUnsupportedError,
   InternalError, NotAuthenticatedError, StateInvalidError, RegistrationForbiddenError,
-  StepUpRequiredError, LastPasskeyError, CrossSiteRequestError, UserNotFoundError, ClientNotBuiltError
+  StepUpRequiredError, LastPasskeyError, CrossSiteRequestError, UserNotFoundError, ClientNotBuiltError,
+  FactorChangeStepUpError, ReauthenticationRequiredError, RouteNotFoundError, RateLimitedError, RecoveryCodeInvalidError
 } from './errors.js'

@@ -67,6 +67,8 @@ export interface PasskeyMfaOptions<User extends MfaUser = MfaUser> {
   factorChangeMaxAgeMs?: number
   /** Removing a passkey ends the user's other sessions (on every instance); default `true`. */
   revokeSessionsOnPasskeyRemoval?: boolean
+  /** A sign-in with a recovery code ends the user's other sessions (on every instance); default `true`. */
+  revokeSessionsOnRecovery?: boolean
   /** Abuse limits (on by default, counters in memory); `false` turns them off. */
   limits?: LimitsOptions | false
   /** Receives every authentication event (they are also logged at info). */
@@ -91,6 +93,7 @@ export interface ResolvedOptions {
   revocationMaxStalenessMs: number
   factorChangeMaxAgeMs: number
   revokeSessionsOnPasskeyRemoval: boolean
+  revokeSessionsOnRecovery: boolean
   /** Whether an origin is https: the cookie is then `Secure`. */
   secure: boolean
   limits: ResolvedLimits | null
@@ -106,7 +109,7 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
     sameSite = 'lax', pendingLifetimeMs = MAX_PENDING_MS, idleTimeoutMs = 30 * 60_000,
     absoluteLifetimeMs = 12 * 60 * 60_000, corsOrigins = [], revocationSyncMs = 1000,
     revocationMaxStalenessMs = Math.max(3 * revocationSyncMs, 5000), factorChangeMaxAgeMs = 5 * 60_000,
-    revokeSessionsOnPasskeyRemoval = true, limits, onEvent = null
+    revokeSessionsOnPasskeyRemoval = true, revokeSessionsOnRecovery = true, limits, onEvent = null
   } = options
   const keys = Array.isArray(sessionKey) ? sessionKey : [sessionKey]
   checkOption(keys.length > 0 && keys.every((key) => Buffer.isBuffer(key) && key.length === 32), 'sessionKey must be a 32-byte Buffer or an array of them')
@@ -125,6 +128,7 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
   checkOption(revocationMaxStalenessMs >= revocationSyncMs, 'revocationMaxStalenessMs must be at least revocationSyncMs')
   checkDuration(factorChangeMaxAgeMs, 'factorChangeMaxAgeMs', 60 * 60_000)
   checkOption(typeof revokeSessionsOnPasskeyRemoval === 'boolean', 'revokeSessionsOnPasskeyRemoval must be a boolean')
+  checkOption(typeof revokeSessionsOnRecovery === 'boolean', 'revokeSessionsOnRecovery must be a boolean')
   checkOption(Array.isArray(corsOrigins), 'corsOrigins must be an array of origins')
   checkOption(onEvent === null || typeof onEvent === 'function', 'onEvent must be a function')
   const resolvedLimits = resolveLimits(limits)
@@ -150,6 +154,7 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
     revocationMaxStalenessMs,
     factorChangeMaxAgeMs,
     revokeSessionsOnPasskeyRemoval,
+    revokeSessionsOnRecovery,
     limits: resolvedLimits,
     onEvent
   }

@@ -22,6 +22,7 @@ import { clientScriptRoute } from './routes/client-script.js'
 import { notFoundRoute } from './routes/not-found.js'
 import { logoutRoute } from './routes/logout.js'
 import { passkeyRoutes } from './routes/passkeys.js'
+import { recoveryRoutes } from './routes/recovery.js'
 import { statusRoute } from './routes/status.js'
 import { transactionRoutes } from './routes/transactions.js'
 import { verifyRoute } from './routes/verify.js'
@@ -101,6 +102,7 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
       await scope.register(verifyRoute, { runtime })
       await scope.register(statusRoute, { runtime })
       await scope.register(passkeyRoutes, { runtime })
+      await scope.register(recoveryRoutes, { runtime })
       await scope.register(logoutRoute)
       await scope.register(clientScriptRoute, {})
       await scope.register(notFoundRoute)

@@ -66,3 +66,15 @@ t.test('revoking the user\'s other sessions moves this session\'s epoch past the
   t.match(transition(firstFactor, { type: 'others-revoked', epoch: 2 }, NOW, LIFETIMES), { epoch: 3 })
   t.equal(transition(ANONYMOUS, { type: 'others-revoked', epoch: 9 }, NOW, LIFETIMES), ANONYMOUS)
 })
+
+t.test('a recovery code signs a session past the first factor in, without a passkey check, and nothing else', async (t) => {
+  const pending = transition(firstFactor, { type: 'transaction', id: 'T', kind: 'authenticate', hasPasskeys: true }, NOW, LIFETIMES)
+  for (const state of [firstFactor, pending]) {
+    t.same(transition(state, { type: 'recovered' }, NOW + 5, LIFETIMES),
+      { level: 'authenticated', sessionId: 's', externalId: 'u', epoch: 3, authenticatedAt: NOW + 5, lastSeenAt: NOW + 5, passkeyAt: null, recovered: true })
+  }
+  const authenticated = transition(pending, { type: 'verified' }, NOW, LIFETIMES)
+  for (const state of [ANONYMOUS, authenticated]) {
+    t.throws(() => transition(state, { type: 'recovered' }, NOW, LIFETIMES), { code: 'FST_PASSKEY_MFA_STATE_INVALID' }, state.level)
+  }
+})

@@ -52,7 +52,7 @@ const transaction = (key: string) => ({
   key, kind: 'authenticate' as const, externalId: 'u', passkeyDisplayName: null, firstPasskeyOnly: false, handshake: null, expiresAt: 9e12
 })
 
-t.test('takes, counters, passkey and revocation writes resolve only after an fsync of the WAL; creating a transaction and starting its ceremony do not wait for one', async (t) => {
+t.test('takes, counters, passkey, revocation and recovery code writes resolve only after an fsync of the WAL; creating a transaction and starting its ceremony do not wait for one', async (t) => {
   const { store, dir } = await fileStore(t)
   const held = await holdSyncs(t)
   const use = { id: passkey().id, previousCounter: passkey().counter, counter: passkey().counter + 1, backedUp: false, lastUsedAt: 5 }
@@ -74,6 +74,11 @@ t.test('takes, counters, passkey and revocation writes resolve only after an fsy
     ['addPasskey', async () => store.addPasskey(passkey({ id: 'p2', credentialId: 'c2' }), nonce({ key: 'n3' }), false), true],
     ['deletePasskey', async () => store.deletePasskey(passkey().externalId, passkey().id, false, null), true],
     ['deletePasskey revoking the user', async () => store.deletePasskey(passkey().externalId, 'p2', false, 9e12), true],
+    ['replaceRecoveryCodes', async () => store.replaceRecoveryCodes('u', ['d1', 'd2']), true],
+    ['takeRecoveryCode', async () => store.takeRecoveryCode('u', 'd1'), true],
+    ['takeRecoveryCode of a spent code', async () => store.takeRecoveryCode('u', 'd1'), false],
+    ['countRecoveryCodes', async () => store.countRecoveryCodes('u'), false],
+    ['replaceRecoveryCodes with none', async () => store.replaceRecoveryCodes('u', []), true],
     ['sweep', async () => store.sweep(Date.now()), false]
   ]
   for (const [name, call, durable] of calls) {

@@ -1,5 +1,6 @@
 import { PasskeyMfaClient } from '/passkey/client.js'
 import { APP_ID, describeError, formatDate, sessionEnded, showMessage } from '/assets/common.js'
+import { recoveryCodesCard } from '/assets/account-recovery.js'
 
 const client = new PasskeyMfaClient({ prefix: '/passkey', appId: APP_ID })
 const list = document.getElementById('passkeys')
@@ -130,4 +131,6 @@ document.getElementById('logout-everywhere').addEventListener('click', async (ev
   }
 })
 
-Promise.all([loadEmail(), refresh()]).catch(fail)
+const recoveryCodes = recoveryCodesCard(client, fail)
+
+Promise.all([loadEmail(), recoveryCodes.load(), refresh()]).catch(fail)

@@ -1,5 +1,5 @@
 import type {
-  LogoutBody, PasskeyListReply, PasskeyView, RenameBody, StatusReply, TransactionReply, VerifyBody, VerifyReply
+  LogoutBody, PasskeyListReply, PasskeyView, RecoveryBody, RecoveryCodesReply, RenameBody, StatusReply, TransactionReply, VerifyBody, VerifyReply
 } from '../schemas/routes.js'
 import { PasskeyClientError } from './errors.js'
 import { requestJson } from './http.js'
@@ -80,6 +80,23 @@ export class PasskeyMfaClient {
   /** Removes one of the signed-in user's passkeys, after a passkey check when the server wants a fresh one. */
   async removePasskey (id: string): Promise<void> {
     await this.withStepUp(async () => await this.request<undefined>('DELETE', `/passkeys/${encodeURIComponent(id)}`))
+  }
+
+  /**
+   * A new set of recovery codes for the signed-in user (the old set stops working), after a passkey
+   * check when the server wants a fresh one. Show them once: the server keeps only their digests.
+   */
+  async generateRecoveryCodes (): Promise<string[]> {
+    return (await this.withStepUp(async () => await this.request<RecoveryCodesReply>('POST', '/recovery-codes'))).codes
+  }
+
+  /**
+   * Signs in with a recovery code instead of the passkey step, after the first factor; the answer
+   * has the host's `auth_token`. The code is used up; the user's other sessions end.
+   */
+  async recover (code: string): Promise<VerifyReply> {
+    const body: RecoveryBody = { code }
+    return await this.request('POST', '/recovery', body)
   }
 
   /**

@@ -5,6 +5,7 @@ import { startAuthentication } from './authentication/start-authentication.js'
 import type { StartAuthenticationArgs, StartedAuthentication } from './authentication/start-authentication.js'
 import type { EngineContext } from './context.js'
 import { redeemNonce } from './nonces.js'
+import { generateRecoveryCodes, redeemRecoveryCode } from './recovery-codes.js'
 import type { ExpectedClaims } from './nonces.js'
 import { resolveEngineOptions } from './options.js'
 import type { EngineOptions } from './options.js'
@@ -152,6 +153,21 @@ export class PasskeyEngine {
   /** The position of the user's latest unexpired revocation of all sessions; `0` when none. */
   async userRevokedAt (externalId: string): Promise<number> {
     return this.#run(async (ctx) => ctx.store.userRevokedAt(externalId))
+  }
+
+  /** Makes a new set of the user's recovery codes (replacing the old one) and returns them: show them once, they are stored as digests only. */
+  async generateRecoveryCodes (externalId: string): Promise<string[]> {
+    return this.#run(generateRecoveryCodes, externalId)
+  }
+
+  /** Uses up one of the user's recovery codes (as typed: any case, dashes optional); returns how many are left. */
+  async redeemRecoveryCode (externalId: string, code: string): Promise<number> {
+    return this.#run(redeemRecoveryCode, externalId, code)
+  }
+
+  /** How many recovery codes the user has left. */
+  async countRecoveryCodes (externalId: string): Promise<number> {
+    return this.#run(async (ctx) => ctx.store.countRecoveryCodes(externalId))
   }
 
   /** Records that an MFA session was logged out, until `expiresAt` when it would have died anyway; returns its position. */

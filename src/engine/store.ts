@@ -173,6 +173,20 @@ export interface PasskeyStore {
   userRevokedAt(externalId: string): Promise<number>
   /** The revocations with a position greater than `after`, in position order. */
   listRevocations(after: number): Promise<Revocation[]>
+  /**
+   * Replaces the user's recovery codes, atomically: the old set is gone and the new one is there in
+   * one step. `digests` are the SHA-256 digests of the codes (never the codes); an empty list only
+   * deletes.
+   */
+  replaceRecoveryCodes(externalId: string, digests: string[]): Promise<void>
+  /**
+   * Takes one of the user's recovery codes, atomically: deletes the code with this digest and
+   * returns how many the user has left; `null`, deleting nothing, when the user has no such code.
+   * Of parallel takes of one code, exactly one gets a number.
+   */
+  takeRecoveryCode(externalId: string, digest: string): Promise<number | null>
+  /** How many recovery codes the user has left. */
+  countRecoveryCodes(externalId: string): Promise<number>
   /** Deletes transactions, nonces and revocations that expired before `now`; returns how many. */
   sweep(now: number): Promise<number>
   close(): Promise<void>

@@ -20,6 +20,9 @@ const METHODS: Record<keyof PasskeyStore, true> = {
   revoke: true,
   userRevokedAt: true,
   listRevocations: true,
+  replaceRecoveryCodes: true,
+  takeRecoveryCode: true,
+  countRecoveryCodes: true,
   sweep: true,
   close: true
 }

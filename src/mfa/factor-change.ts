@@ -10,9 +10,13 @@ export function hasRecentPasskey (session: Authenticated, now: number, maxAgeMs:
   return session.passkeyAt !== null && now - session.passkeyAt <= maxAgeMs
 }
 
-/** Throws `FST_PASSKEY_MFA_STEP_UP_REQUIRED` unless {@link hasRecentPasskey}. */
+/**
+ * Throws `FST_PASSKEY_MFA_STEP_UP_REQUIRED` unless {@link hasRecentPasskey}, or the session signed in
+ * with a recovery code at most `maxAgeMs` ago: a user who lost their passkey replaces it with that.
+ */
 export function assertRecentPasskey (session: Authenticated, now: number, maxAgeMs: number): void {
-  if (!hasRecentPasskey(session, now, maxAgeMs)) throw new FactorChangeStepUpError(describeDuration(maxAgeMs))
+  if (hasRecentPasskey(session, now, maxAgeMs) || (session.recovered === true && now - session.authenticatedAt <= maxAgeMs)) return
+  throw new FactorChangeStepUpError(describeDuration(maxAgeMs))
 }
 
 /**

@@ -36,6 +36,8 @@ export interface MfaRequest {
   readonly externalId: string | null
   /** When the session last passed a passkey check (`null`: never, or the policy let the user in without one). */
   readonly passkeyVerifiedAt: Date | null
+  /** Whether the session signed in with a recovery code instead of a passkey (the host may ask the user to add a new passkey). */
+  readonly recovered: boolean
   /** Call after the host proved the first factor; starts a new session and says what comes next. */
   completeFirstFactor: (user: MfaUser) => Promise<Exclude<NextStep, 'first-factor'>>
   /**
@@ -89,6 +91,11 @@ export class RequestMfa implements MfaRequest {
   get passkeyVerifiedAt (): Date | null {
     const session = this.session
     return session.level === 'authenticated' && session.passkeyAt !== null ? new Date(session.passkeyAt) : null
+  }
+
+  get recovered (): boolean {
+    const session = this.session
+    return session.level === 'authenticated' && session.recovered === true
   }
 
   /** The state `event` would lead to, without moving (throws the coded error of a move not allowed). */

@@ -41,6 +41,8 @@ export interface Authenticated {
   lastSeenAt: number
   /** Last passkey authentication; `null` when none (a user without passkeys, or one who has only enrolled). */
   passkeyAt: number | null
+  /** Signed in with a recovery code instead of a passkey: the host may ask for a new passkey. */
+  recovered?: true
   transaction?: PendingTransaction
 }
 
@@ -55,6 +57,7 @@ export type MfaEvent =
   | { type: 'first-factor', sessionId: string, externalId: string, epoch: number, passkeyRequired: boolean }
   | { type: 'transaction', id: string, kind: CeremonyKind, hasPasskeys: boolean }
   | { type: 'verified' }
+  | { type: 'recovered' }
   | { type: 'activity' }
   | { type: 'others-revoked', epoch: number }
   | { type: 'logout' }
@@ -105,6 +108,8 @@ export function transition (state: MfaState, event: MfaEvent, now: number, lifet
       return withTransaction(state, event, now, lifetimes)
     case 'verified':
       return verified(state, now)
+    case 'recovered':
+      return recovered(state, now)
     case 'activity':
       return state.level === 'authenticated' ? { ...state, lastSeenAt: now } : state
     case 'others-revoked':
@@ -132,6 +137,13 @@ function withTransaction (
   }
   const { sessionId, externalId, epoch, deadline } = state
   return { level: 'passkey-pending', sessionId, externalId, epoch, deadline, transaction: { id, kind, deadline } }
+}
+
+/** A recovery code stands in for the passkey step of a session past the first factor, and is no passkey check. */
+function recovered (state: MfaState, now: number): Authenticated {
+  if (state.level !== 'first-factor' && state.level !== 'passkey-pending') throw new StateInvalidError()
+  const { sessionId, externalId, epoch } = state
+  return { level: 'authenticated', sessionId, externalId, epoch, authenticatedAt: now, lastSeenAt: now, passkeyAt: null, recovered: true }
 }
 
 /** Only an authentication counts as a passkey check: a registration proves no more than the session already had. */

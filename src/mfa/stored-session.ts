@@ -18,7 +18,9 @@ function storedLevel (state: Exclude<MfaState, Anonymous>): StoredSession {
     case 'passkey-pending':
       return { l: 'p', s, u, d: state.deadline, t: storedTransaction(state.transaction) }
     case 'authenticated': {
-      const stored: StoredSession = { l: 'a', s, u, a: state.authenticatedAt, e: state.lastSeenAt, k: state.passkeyAt }
+      const stored: StoredSession = { l: 'a', s, u, a: state.authenticatedAt, e: state.lastSeenAt }
+      if (state.passkeyAt !== null) stored.k = state.passkeyAt
+      if (state.recovered === true) stored.r = 1
       if (state.transaction !== undefined) stored.t = storedTransaction(state.transaction)
       return stored
     }
@@ -35,8 +37,9 @@ export function fromStored (stored: StoredSession): MfaState {
       return { level: 'passkey-pending', sessionId, externalId, epoch, deadline: stored.d, transaction: pendingTransaction(stored.t) }
     case 'a': {
       const state: MfaState = {
-        level: 'authenticated', sessionId, externalId, epoch, authenticatedAt: stored.a, lastSeenAt: stored.e, passkeyAt: stored.k
+        level: 'authenticated', sessionId, externalId, epoch, authenticatedAt: stored.a, lastSeenAt: stored.e, passkeyAt: stored.k ?? null
       }
+      if (stored.r === 1) state.recovered = true
       if (stored.t !== undefined) state.transaction = pendingTransaction(stored.t)
       return state
     }

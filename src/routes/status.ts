@@ -5,14 +5,20 @@ import { StatusReply } from '../schemas/routes.js'
 
 /** `GET /status`: the session's state, what the user must do next, and until when. */
 export async function statusRoute (fastify: FastifyInstance, { runtime }: { runtime: MfaRuntime }): Promise<void> {
+  const { engine } = runtime
   fastify.get('/status', {
     schema: { response: { 200: StatusReply, ...ERROR_REPLIES } }
   }, async (request): Promise<StatusReply> => {
     const session = (request.mfa as RequestMfa).session
-    if (session.level === 'anonymous') return { state: 'anonymous', next: 'first-factor', hasPasskeys: false, pendingUntil: null }
-    const hasPasskeys = (await runtime.engine.listPasskeys(session.externalId)).length > 0
-    if (session.level === 'authenticated') return { state: 'authenticated', next: 'done', hasPasskeys, pendingUntil: null }
+    const settled = { pendingUntil: null, recoveryCodesLeft: null, recovered: false }
+    if (session.level === 'anonymous') return { state: 'anonymous', next: 'first-factor', hasPasskeys: false, ...settled }
+    const { externalId } = session
+    if (session.level === 'authenticated') {
+      const [passkeys, recoveryCodesLeft] = await Promise.all([engine.listPasskeys(externalId), engine.countRecoveryCodes(externalId)])
+      return { state: 'authenticated', next: 'done', hasPasskeys: passkeys.length > 0, ...settled, recoveryCodesLeft, recovered: session.recovered === true }
+    }
+    const hasPasskeys = (await engine.listPasskeys(externalId)).length > 0
     const next: NextStep = hasPasskeys ? 'authenticate' : 'enroll'
-    return { state: session.level, next, hasPasskeys, pendingUntil: new Date(session.deadline).toISOString() }
+    return { state: session.level, next, hasPasskeys, ...settled, pendingUntil: new Date(session.deadline).toISOString() }
   })
 }

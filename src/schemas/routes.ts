@@ -28,7 +28,11 @@ export const StatusReply = Type.Object({
   next: Type.Union(['first-factor', 'authenticate', 'enroll', 'done'].map((s) => Type.Literal(s))),
   hasPasskeys: Type.Boolean(),
   /** ISO time the passkey step must be done by, while it is pending. */
-  pendingUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()])
+  pendingUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** How many recovery codes the user has left, for authenticated sessions (`null` otherwise). */
+  recoveryCodesLeft: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** Whether the session signed in with a recovery code (then it should add a new passkey). */
+  recovered: Type.Boolean()
 })
 export type StatusReply = Static<typeof StatusReply>
 
@@ -57,6 +61,14 @@ export type PasskeyParams = Static<typeof PasskeyParams>
 /** Body of `PATCH /passkeys/:id`. */
 export const RenameBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) })
 export type RenameBody = Static<typeof RenameBody>
+
+/** Answer of `POST /recovery-codes`: the new codes, shown once. */
+export const RecoveryCodesReply = Type.Object({ codes: Type.Array(Type.String()) })
+export type RecoveryCodesReply = Static<typeof RecoveryCodesReply>
+
+/** Body of `POST /recovery`: a recovery code as the user typed it (any case, dashes and spaces optional). */
+export const RecoveryBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
+export type RecoveryBody = Static<typeof RecoveryBody>
 
 /** Body of `POST /logout` (optional): `everywhere` also ends the user's other sessions, on every device. */
 export const LogoutBody = Type.Object({ everywhere: Type.Optional(Type.Boolean()) }, { additionalProperties: false })

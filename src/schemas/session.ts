@@ -13,7 +13,8 @@ const Epoch = Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_
  * under one-letter keys so that it stays under 512 bytes sealed:
  * `l` level (`f` first factor, `p` passkey pending, `a` authenticated), `s` session ID, `u` external ID,
  * `d` deadline of the passkey step, `t` pending transaction `[id, 'r' | 'a' (its kind), deadline]`,
- * `a` authenticated at, `e` last seen at, `k` last passkey check (or `null`), `v` the user's revocation
+ * `a` authenticated at, `e` last seen at, `k` last passkey check (absent or `null`: none), `r` 1 when signed in with a
+ * recovery code, `v` the user's revocation
  * epoch when the session began (absent when 0).
  * Every read is checked against it; anything else is anonymous.
  */
@@ -27,7 +28,8 @@ export const StoredSession = Type.Union([
     v: Epoch,
     a: Time,
     e: Time,
-    k: Type.Union([Time, Type.Null()]),
+    k: Type.Optional(Type.Union([Time, Type.Null()])),
+    r: Type.Optional(Type.Literal(1)),
     t: Type.Optional(Type.Tuple([Id, Type.Union([Type.Literal('r'), Type.Literal('a')]), Time]))
   })
 ])

@@ -33,11 +33,17 @@ if (browser === null) {
     await page.getByRole('button', { name: 'Create account' }).click()
     await page.waitForURL(`${origin}/passkey-step`)
   }
-  /** Signs up and enrolls the tab's authenticator, which lands on the account page. */
+  /** From the recovery codes page after enrollment, goes on to the account page without making codes. */
+  const skipRecoveryCodes = async (page: Page): Promise<void> => {
+    await page.waitForURL(`${origin}/recovery-codes`)
+    await page.getByRole('link', { name: 'Not now' }).click()
+    await page.waitForURL(`${origin}/account`)
+  }
+  /** Signs up and enrolls the tab's authenticator, skips the recovery codes and lands on the account page. */
   const signUpWithPasskey = async (page: Page, email: string): Promise<void> => {
     await signUp(page, email)
     await page.getByRole('button', { name: 'Create a passkey' }).click()
-    await page.waitForURL(`${origin}/account`)
+    await skipRecoveryCodes(page)
   }
   /** Counts the tab's passkey checks (`POST /passkey/authenticate`) from now on. */
   const countStepUps = (page: Page): () => number => {
@@ -74,7 +80,7 @@ if (browser === null) {
     await screenshot(page, 'example-passkey-enroll')
 
     await enroll.click()
-    await page.waitForURL(`${origin}/account`)
+    await skipRecoveryCodes(page)
     t.same(await passkeyNames(page, 1), ['Passkey'], 'the new passkey is listed')
     t.equal(await credentialCount(cdp, phone), 1, 'the authenticator holds the passkey')
     t.equal(await me(page), 200, 'enrolled: /me answers')
@@ -188,7 +194,7 @@ if (browser === null) {
 
     await setUserVerified(cdp, authenticator, true)
     await retry.click()
-    await page.waitForURL(`${origin}/account`)
+    await skipRecoveryCodes(page)
     t.equal(await me(page), 200, 'the retry enrolled the passkey')
     const [created] = (await (await page.request.get(`${origin}/passkey/passkeys`)).json()).passkeys
     await logOut(page)
@@ -336,6 +342,127 @@ if (browser === null) {
     await removeAuthenticator(laptop.cdp, laptopAuthenticator)
   })
 
+  t.test('a lost passkey: recovery codes saved at sign-up sign in once, and a new passkey replaces the lost one', async (t) => {
+    const { page, cdp } = await openTab(t, browser, { permissions: ['clipboard-read', 'clipboard-write'] })
+    const phone = await addAuthenticator(cdp)
+    const stepUps = countStepUps(page)
+    const email = newEmail()
+    await signUp(page, email)
+    await page.getByRole('button', { name: 'Create a passkey' }).click()
+    await page.waitForURL(`${origin}/recovery-codes`)
+    t.equal(await me(page), 200, 'enrolled: signed in before the codes are made')
+
+    // Making the codes needs a passkey check (the enrollment is none): a cancelled prompt says so.
+    const make = page.getByRole('button', { name: 'Show my recovery codes' })
+    await setUserVerified(cdp, phone, false)
+    await make.click()
+    const error = page.locator('#codes-message[data-kind="error"]')
+    await error.waitFor()
+    t.match(await error.textContent(), /^The passkey check was cancelled or timed out, so no codes were made\. Try again/)
+    t.equal(stepUps(), 1, 'a passkey check was asked for')
+    t.match(await status(page), { recoveryCodesLeft: 0 }, 'no codes were made')
+    const retry = page.getByRole('button', { name: 'Try again' })
+    t.equal(await retry.evaluate((button) => button === document.activeElement), true, 'the retry button has the focus')
+    await screenshot(page, 'example-recovery-codes-cancelled')
+
+    await setUserVerified(cdp, phone, true)
+    await retry.click()
+    const list = page.getByRole('list', { name: 'Your recovery codes' })
+    await list.waitFor()
+    const codes = await list.getByRole('listitem').allTextContents()
+    t.equal(codes.length, 10, 'ten codes are shown')
+    t.equal(new Set(codes).size, 10, 'all different')
+    for (const code of codes) t.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/)
+    t.equal(stepUps(), 2, 'one more passkey check made them')
+    t.match(await status(page), { recoveryCodesLeft: 10 })
+    await screenshot(page, 'example-recovery-codes')
+
+    await page.getByRole('button', { name: 'Copy' }).click()
+    await page.getByText('Copied.').waitFor()
+    t.equal(await page.evaluate(async () => await navigator.clipboard.readText()), codes.join('\n'), 'Copy puts the codes on the clipboard')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download as .txt' }).click()])
+    t.equal(download.suggestedFilename(), 'passkey-mfa-example-recovery-codes.txt')
+    const saved = await readFile(await download.path(), 'utf8')
+    t.ok(codes.every((code) => saved.includes(`\n${code}\n`)), 'the download lists every code, one a line')
+
+    await page.getByRole('button', { name: 'I saved them' }).click()
+    await page.waitForURL(`${origin}/account`)
+    await page.getByText('You have 10 recovery codes left.').waitFor()
+    t.equal(await page.locator('#recovered-notice').isVisible(), false, 'a passkey sign-in shows no recovery notice')
+    await logOut(page)
+
+    // The phone is lost: its passkey is gone. The password, then a recovery code.
+    await removeAuthenticator(cdp, phone)
+    await logIn(page, email)
+    await page.getByRole('button', { name: 'Use a recovery code' }).click()
+    const codeInput = page.getByLabel('Recovery code')
+    t.equal(await codeInput.evaluate((input) => input === document.activeElement), true, 'the code field has the focus')
+    await codeInput.fill(codes[0].toLowerCase())
+    await screenshot(page, 'example-passkey-recovery')
+    await codeInput.press('Enter')
+    await page.waitForURL(`${origin}/account`)
+    t.equal(await me(page), 200, 'the recovery code signed in')
+    const notice = page.locator('#recovered-notice')
+    await notice.waitFor()
+    t.equal(await notice.textContent(), 'You signed in with a recovery code. Add a new passkey, and remove the one you lost.')
+    await page.getByText('You have 9 recovery codes left.').waitFor()
+    t.match(await status(page), { state: 'authenticated', recovered: true, recoveryCodesLeft: 9 })
+    t.same(await passkeyNames(page, 1), ['Passkey'])
+    await screenshot(page, 'example-account-recovered')
+
+    // A new device: the recovered session adds its passkey and removes the lost one, with no passkey check.
+    const laptop = await addAuthenticator(cdp)
+    await page.getByRole('button', { name: 'Add a passkey' }).click()
+    await page.getByText('Passkey added.').waitFor()
+    t.same(await passkeyNames(page, 2), ['Passkey', 'Passkey'])
+    t.equal(await credentialCount(cdp, laptop), 1, 'the new device holds the new passkey')
+    page.once('dialog', (dialog) => { dialog.accept().catch(t.error) })
+    await page.locator('#passkeys li').nth(0).getByRole('button', { name: 'Remove Passkey' }).click()
+    await page.getByText('Removed “Passkey”.').waitFor()
+    t.same(await passkeyNames(page, 1), ['Passkey'])
+    t.equal(stepUps(), 2, 'no passkey check for the recovered session\'s add and remove')
+    await logOut(page)
+
+    // A used code is refused with the server's message; the new passkey signs in.
+    await logIn(page, email)
+    await page.getByRole('button', { name: 'Use a recovery code' }).click()
+    await page.getByLabel('Recovery code').fill(codes[0])
+    await page.getByRole('button', { name: 'Sign in with the code' }).click()
+    const refused = page.locator('#recovery-message[data-kind="error"]')
+    await refused.waitFor()
+    t.equal(await refused.textContent(), 'Unknown or already used recovery code', 'the server\'s message')
+    t.equal(await me(page), 401, 'a used code: /me refused')
+    await screenshot(page, 'example-passkey-recovery-refused')
+    await page.getByRole('button', { name: 'Use my passkey' }).click()
+    await page.waitForURL(`${origin}/account`)
+    await page.getByText('You have 9 recovery codes left.').waitFor()
+    t.equal(await page.locator('#recovered-notice').isVisible(), false)
+
+    // New codes from the account page; the passkey sign-in a moment ago is the check.
+    page.once('dialog', (dialog) => { dialog.accept().catch(t.error) })
+    await page.getByRole('button', { name: 'New recovery codes' }).click()
+    const fresh = page.getByRole('list', { name: 'Your recovery codes' })
+    await fresh.waitFor()
+    const newCodes = await fresh.getByRole('listitem').allTextContents()
+    t.equal(newCodes.length, 10)
+    t.notOk(newCodes.some((code) => codes.includes(code)), 'a new set')
+    t.equal(stepUps(), 3, 'the sign-in was the only passkey check')
+    t.equal(await page.getByRole('button', { name: 'New recovery codes' }).isDisabled(), true, 'no other set while these are shown')
+    await screenshot(page, 'example-account-recovery-codes')
+    await page.getByRole('button', { name: 'I saved them' }).click()
+    await page.getByText('You have 10 recovery codes left.').waitFor()
+    t.equal(await fresh.isVisible(), false, 'the codes are hidden once saved')
+    await logOut(page)
+
+    await logIn(page, email)
+    await page.getByRole('button', { name: 'Use a recovery code' }).click()
+    await page.getByLabel('Recovery code').fill(codes[1])
+    await page.getByLabel('Recovery code').press('Enter')
+    await refused.waitFor()
+    t.equal(await me(page), 401, 'the old set no longer works')
+    await removeAuthenticator(cdp, laptop)
+  })
+
   t.test('a locked account: the passkey step says when to try again', async (t) => {
     const { page, cdp } = await openTab(t, browser)
     const phone = await addAuthenticator(cdp)
@@ -360,6 +487,13 @@ if (browser === null) {
     t.equal((await error.textContent())?.replace(/\u00a0/g, ' '), 'Too many attempts, try again in 1 minute.', 'the first lock lasts a minute')
     t.equal(await page.getByRole('button', { name: 'Try again' }).isDisabled(), true, 'no retry before the lock ends')
     await screenshot(page, 'example-passkey-locked')
+    await page.getByRole('button', { name: 'Use a recovery code' }).click()
+    await page.getByLabel('Recovery code').fill('7KQ2-M9XD-4HPT-W3ZA')
+    await page.getByRole('button', { name: 'Sign in with the code' }).click()
+    const codeError = page.locator('#recovery-message[data-kind="error"]')
+    await codeError.waitFor()
+    t.equal((await codeError.textContent())?.replace(/\u00a0/g, ' '), 'Too many attempts, try again in 1 minute.', 'a recovery code is locked out the same way')
+    t.equal(await page.getByRole('button', { name: 'Sign in with the code' }).isDisabled(), true, 'no code before the lock ends')
     await removeAuthenticator(cdp, phone)
   })
 }

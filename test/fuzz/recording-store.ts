@@ -12,7 +12,9 @@ const WROTE: Partial<Record<keyof PasskeyStore, (result: unknown) => boolean>> =
   recordPasskeyUse: (recorded) => recorded === true,
   renamePasskey: (passkey) => passkey !== null,
   deletePasskey: (result) => (result as { deleted: boolean }).deleted,
-  revoke: () => true
+  revoke: () => true,
+  replaceRecoveryCodes: () => true,
+  takeRecoveryCode: (left) => left !== null
 }
 
 /** A store that records which of its writes took effect (a transaction created, a passkey added, a nonce issued, ...). */

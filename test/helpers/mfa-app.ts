@@ -33,7 +33,8 @@ export type MfaAppOptions = Partial<Omit<PasskeyMfaOptions, 'engine'>> & { store
 
 /**
  * A host app: `POST /login {externalId}` completes the first factor for a known user;
- * `GET /protected` needs the passkey step; `GET /sensitive` needs a passkey check of the last minute.
+ * `GET /protected` needs the passkey step; `GET /sensitive` needs a passkey check of the last minute;
+ * `GET /recovered` tells whether the session signed in with a recovery code (`request.mfa.recovered`).
  * Limits are off unless `options.limits` turns them on.
  */
 export async function buildMfaApp (t: Test, { store = new MemoryStore(), storeTimeoutMs, logger, trustProxy = false, ...options }: MfaAppOptions = {}): Promise<MfaApp> {
@@ -62,6 +63,7 @@ export async function buildMfaApp (t: Test, { store = new MemoryStore(), storeTi
   })
   app.get('/protected', { preHandler: app.mfa.requireAuthenticated }, async (request) => ({ externalId: request.mfa.externalId }))
   app.get('/sensitive', { preHandler: app.mfa.requireRecentPasskey(60) }, async () => ({ ok: true }))
+  app.get('/recovered', { preHandler: app.mfa.requireAuthenticated }, async (request) => ({ recovered: request.mfa.recovered }))
   t.teardown(async () => {
     await app.close()
     await engine.close()

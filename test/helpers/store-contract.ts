@@ -83,6 +83,11 @@ function revokedAt (result: DeletePasskeyResult): number {
   return result.deleted ? result.revokedAt ?? 0 : 0
 }
 
+/** `count` recovery code digests: `prefix-0`, `prefix-1`, ... */
+function codes (count: number, prefix = 'digest'): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`)
+}
+
 function nonNull<T> (results: Array<T | null>): T[] {
   return results.filter((result): result is T => result !== null)
 }
@@ -103,8 +108,10 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     const store = await open(t)
     await store.createTransaction(transaction())
     t.equal(await store.addPasskey(passkey(), nonce(), false), 'added')
+    await store.replaceRecoveryCodes('alice', codes(2))
     await store.init()
     t.strictSame(await store.getTransaction('transaction-digest'), transaction())
+    t.equal(await store.countRecoveryCodes('alice'), 2)
     t.strictSame(await passkeyOf(store, passkey().credentialId), passkey())
     t.equal(await store.addPasskey(passkey({ id: 'passkey-2', credentialId: 'other' }), nonce({ key: 'other' }), false), 'added')
   })
@@ -595,8 +602,111 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     })
   })
 
+  t.test('recovery codes', async (t) => {
+    t.test('replace stores the user\'s codes, counted per user', async (t) => {
+      const store = await open(t)
+      t.equal(await store.countRecoveryCodes('alice'), 0, 'none yet')
+      await store.replaceRecoveryCodes('alice', codes(10))
+      await store.replaceRecoveryCodes('bob', codes(3, 'bob'))
+      t.equal(await store.countRecoveryCodes('alice'), 10)
+      t.equal(await store.countRecoveryCodes('bob'), 3)
+      t.equal(await store.countRecoveryCodes('carol'), 0)
+    })
+
+    t.test('take deletes the code and returns how many are left; a second take of it is null', async (t) => {
+      const store = await open(t)
+      await store.replaceRecoveryCodes('alice', codes(3))
+      t.equal(await store.takeRecoveryCode('alice', 'digest-1'), 2)
+      t.equal(await store.takeRecoveryCode('alice', 'digest-1'), null)
+      t.equal(await store.countRecoveryCodes('alice'), 2)
+      t.equal(await store.takeRecoveryCode('alice', 'digest-0'), 1)
+      t.equal(await store.takeRecoveryCode('alice', 'digest-2'), 0)
+      t.equal(await store.countRecoveryCodes('alice'), 0)
+      t.equal(await store.takeRecoveryCode('alice', 'digest-2'), null, 'none left')
+    })
+
+    t.test('take of an unknown digest, or by a user without codes, is null and deletes nothing', async (t) => {
+      const store = await open(t)
+      t.equal(await store.takeRecoveryCode('alice', 'digest-0'), null)
+      await store.replaceRecoveryCodes('alice', codes(2))
+      t.equal(await store.takeRecoveryCode('alice', 'unknown'), null)
+      t.equal(await store.countRecoveryCodes('alice'), 2)
+    })
+
+    t.test('a digest of another user\'s code is null and deletes nothing', async (t) => {
+      const store = await open(t)
+      await store.replaceRecoveryCodes('alice', codes(2))
+      await store.replaceRecoveryCodes('bob', codes(1, 'bob'))
+      t.equal(await store.takeRecoveryCode('bob', 'digest-0'), null)
+      t.equal(await store.takeRecoveryCode('carol', 'digest-0'), null)
+      t.equal(await store.countRecoveryCodes('alice'), 2)
+      t.equal(await store.countRecoveryCodes('bob'), 1)
+      t.equal(await store.takeRecoveryCode('alice', 'digest-0'), 1, 'still the owner\'s')
+    })
+
+    t.test('replace replaces: the old codes no longer take, the new ones do; other users keep theirs', async (t) => {
+      const store = await open(t)
+      await store.replaceRecoveryCodes('alice', codes(3))
+      await store.replaceRecoveryCodes('bob', codes(3))
+      await store.replaceRecoveryCodes('alice', codes(2, 'new'))
+      t.equal(await store.countRecoveryCodes('alice'), 2)
+      for (const digest of codes(3)) t.equal(await store.takeRecoveryCode('alice', digest), null, `old ${digest}`)
+      t.equal(await store.takeRecoveryCode('alice', 'new-1'), 1)
+      t.equal(await store.countRecoveryCodes('bob'), 3)
+    })
+
+    t.test('replace keeps a digest that is in both sets, and stores a repeated digest once', async (t) => {
+      const store = await open(t)
+      await store.replaceRecoveryCodes('alice', codes(3))
+      await store.replaceRecoveryCodes('alice', ['digest-2', 'digest-3', 'digest-3'])
+      t.equal(await store.countRecoveryCodes('alice'), 2)
+      t.equal(await store.takeRecoveryCode('alice', 'digest-2'), 1)
+      t.equal(await store.takeRecoveryCode('alice', 'digest-3'), 0)
+    })
+
+    t.test('replace with no codes deletes them all', async (t) => {
+      const store = await open(t)
+      await store.replaceRecoveryCodes('alice', [])
+      t.equal(await store.countRecoveryCodes('alice'), 0, 'harmless without codes')
+      await store.replaceRecoveryCodes('alice', codes(3))
+      await store.replaceRecoveryCodes('bob', codes(1))
+      await store.replaceRecoveryCodes('alice', [])
+      t.equal(await store.countRecoveryCodes('alice'), 0)
+      t.equal(await store.takeRecoveryCode('alice', 'digest-0'), null)
+      t.equal(await store.countRecoveryCodes('bob'), 1)
+    })
+
+    t.test('10 parallel takes of one code: exactly one gets a number', async (t) => {
+      const store = await open(t)
+      await store.replaceRecoveryCodes('alice', codes(10))
+      const taken = await Promise.all(Array.from({ length: 10 }, () => store.takeRecoveryCode('alice', 'digest-4')))
+      t.strictSame(nonNull(taken), [9])
+      t.equal(await store.countRecoveryCodes('alice'), 9)
+    })
+
+    t.test('parallel takes of 10 distinct codes all succeed, counting down from 9 to 0', async (t) => {
+      const store = await open(t)
+      await store.replaceRecoveryCodes('alice', codes(10))
+      const taken = await Promise.all(codes(10).map((digest) => store.takeRecoveryCode('alice', digest)))
+      t.strictSame([...taken].sort((a, b) => b! - a!), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0])
+      t.equal(await store.countRecoveryCodes('alice'), 0)
+    })
+
+    t.test('parallel replaces: one set wins whole', async (t) => {
+      const store = await open(t)
+      await store.replaceRecoveryCodes('alice', codes(3, 'old'))
+      const sets = Array.from({ length: 5 }, (_, i) => codes(i + 1, `set-${i}`))
+      await Promise.all(sets.map((set) => store.replaceRecoveryCodes('alice', set)))
+      const count = await store.countRecoveryCodes('alice')
+      const winner = sets.find((set) => set.length === count)
+      t.ok(winner, `${count} codes: as many as one set has`)
+      for (const [i, digest] of (winner ?? []).entries()) t.equal(await store.takeRecoveryCode('alice', digest), count - i - 1, digest)
+    })
+  })
+
   t.test('sweep removes only transactions, nonces and revocations that expired before now', async (t) => {
     const store = await open(t)
+    await store.replaceRecoveryCodes('alice', codes(2))
     for (const [key, expiresAt] of [['expired', NOW - 1], ['at-now', NOW], ['live', NOW + 1]] as const) {
       await store.createTransaction(transaction({ key, expiresAt }))
       await store.addPasskey(passkey({ id: key, credentialId: key, createdAt: NOW - MINUTE }), nonce({ key, expiresAt }), false)
@@ -611,6 +721,7 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       t.ok(await store.takeNonce(key), `nonce ${key} kept`)
     }
     t.equal((await store.listPasskeys('alice')).length, 3, 'passkeys are never swept')
+    t.equal(await store.countRecoveryCodes('alice'), 2, 'recovery codes are never swept')
     t.equal(await store.sweep(NOW + MINUTE), 2, 'the kept revocations, now expired, were all that was left')
   })
 }

@@ -21,6 +21,8 @@ export class MemoryStore implements PasskeyStore {
   /** Revocations by position, in position order (a Map iterates in insertion order). */
   readonly #revocations = new Map<number, Revocation>()
   #lastPosition = 0
+  /** Each user's recovery codes (their digests); a user without any has no entry. */
+  readonly #recoveryCodes = new Map<string, Set<string>>()
 
   async init (): Promise<void> {}
 
@@ -122,6 +124,23 @@ export class MemoryStore implements PasskeyStore {
 
   async listRevocations (after: number): Promise<Revocation[]> {
     return [...this.#revocations.values()].filter(({ position }) => position > after).map((revocation) => ({ ...revocation }))
+  }
+
+  async replaceRecoveryCodes (externalId: string, digests: string[]): Promise<void> {
+    const codes = new Set(digests)
+    if (codes.size === 0) this.#recoveryCodes.delete(externalId)
+    else this.#recoveryCodes.set(externalId, codes)
+  }
+
+  async takeRecoveryCode (externalId: string, digest: string): Promise<number | null> {
+    const codes = this.#recoveryCodes.get(externalId)
+    if (codes === undefined || !codes.delete(digest)) return null
+    if (codes.size === 0) this.#recoveryCodes.delete(externalId)
+    return codes.size
+  }
+
+  async countRecoveryCodes (externalId: string): Promise<number> {
+    return this.#recoveryCodes.get(externalId)?.size ?? 0
   }
 
   async sweep (now: number): Promise<number> {

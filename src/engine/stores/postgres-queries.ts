@@ -17,7 +17,7 @@ export interface PreparedStatement {
 
 /** The SQL of a store whose tables live in the `schema` identifier (quoted). */
 export function statements (schema: string) {
-  const { transactions, nonces, passkeys, revocations } = tables(schema)
+  const { transactions, nonces, passkeys, revocations, recoveryCodes } = tables(schema)
   const insertNonceFrom = (source: string): string => `
     INSERT INTO ${nonces} (key, external_id, kind, transaction_id, passkey_id, expires_at)
     SELECT $1, $2, $3, $4, $5, $6 FROM ${source}`
@@ -95,6 +95,20 @@ export function statements (schema: string) {
       insertRevocation: `INSERT INTO ${revocations} (kind, subject, expires_at) VALUES ($1, $2, $3) RETURNING position`,
       userRevokedAt: `SELECT coalesce(max(position), 0) AS position FROM ${revocations} WHERE kind = 'user' AND subject = $1`,
       listRevocations: `SELECT * FROM ${revocations} WHERE position > $1 ORDER BY position`,
+      // Held until commit, it serializes the replaces and takes of one user's codes.
+      lockUserRecoveryCodes: `SELECT pg_advisory_xact_lock(hashtext(${literal(`fastify-passkey-mfa:${schema}:recovery-codes:`)} || $1))`,
+      deleteRecoveryCodes: `DELETE FROM ${recoveryCodes} WHERE external_id = $1`,
+      insertRecoveryCodes: `
+        INSERT INTO ${recoveryCodes} (external_id, digest) SELECT $1, unnest($2::text[])
+        ON CONFLICT DO NOTHING`,
+      // Run under lockUserRecoveryCodes. The count reads the snapshot of the statement's start, which
+      // the delete does not change: it still holds the taken code.
+      takeRecoveryCode: `
+        WITH taken AS (DELETE FROM ${recoveryCodes} WHERE external_id = $1 AND digest = $2 RETURNING 1)
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM taken)
+          THEN (SELECT count(*) FROM ${recoveryCodes} WHERE external_id = $1)::integer - 1
+        END AS left`,
+      countRecoveryCodes: `SELECT count(*)::integer AS count FROM ${recoveryCodes} WHERE external_id = $1`,
       sweep: `
         WITH transactions AS (DELETE FROM ${transactions} WHERE expires_at < $1 RETURNING 1),
           nonces AS (DELETE FROM ${nonces} WHERE expires_at < $1 RETURNING 1),

@@ -6,7 +6,8 @@ export function tables (schema: string) {
     transactions: `${schema}.passkey_transactions`,
     nonces: `${schema}.passkey_nonces`,
     passkeys: `${schema}.passkeys`,
-    revocations: `${schema}.passkey_revocations`
+    revocations: `${schema}.passkey_revocations`,
+    recoveryCodes: `${schema}.passkey_recovery_codes`
   }
 }
 
@@ -17,14 +18,15 @@ export function tables (schema: string) {
  * Transactions and nonces live minutes at most, and a ceremony writes them several times: their
  * tables are UNLOGGED, which spares each of those writes the write-ahead log and its flush at commit.
  * A database crash empties them (and a replica has none), which ends the ceremonies in flight and
- * never brings a spent transaction or nonce back; passkeys and revocations are logged as usual.
+ * never brings a spent transaction or nonce back; passkeys, revocations and recovery codes are logged
+ * as usual.
  *
  * The logouts of a former version's `passkey_revoked_sessions`, if the schema has that table, move
  * to `passkey_revocations` (in the order they were revoked, under {@link revocationsLock}), and the
  * table is dropped.
  */
 export function schemaSql (schema: string): string {
-  const { transactions, nonces, passkeys, revocations } = tables(schema)
+  const { transactions, nonces, passkeys, revocations, recoveryCodes } = tables(schema)
   const legacyRevocations = `${schema}.passkey_revoked_sessions`
   return `
     SELECT pg_advisory_xact_lock(hashtext('fastify-passkey-mfa:init'));
@@ -76,6 +78,12 @@ export function schemaSql (schema: string): string {
     );
     CREATE INDEX IF NOT EXISTS passkey_revocations_user ON ${revocations} (subject, position) WHERE kind = 'user';
     CREATE INDEX IF NOT EXISTS passkey_revocations_expires_at ON ${revocations} (expires_at);
+
+    CREATE TABLE IF NOT EXISTS ${recoveryCodes} (
+      external_id TEXT NOT NULL,
+      digest TEXT NOT NULL, -- the SHA-256 digest of the code
+      PRIMARY KEY (external_id, digest)
+    );
 
     DO $$ BEGIN
       IF to_regclass(${literal(legacyRevocations)}) IS NOT NULL THEN

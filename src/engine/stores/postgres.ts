@@ -22,8 +22,10 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/i
  * A store in a PostgreSQL database, for apps running on several servers. Each method is one
  * statement, so takes and the passkey writes with their nonce are atomic; `addPasskey` and
  * `deletePasskey` run theirs in a transaction holding a lock on the user, so concurrent writes for
- * one user see each other, and a write of a revocation holds a lock on the revocations until it
- * commits, so that their positions commit in order. Statements are prepared once per connection.
+ * one user see each other, `replaceRecoveryCodes` and `takeRecoveryCode` theirs in one holding a
+ * lock on the user's codes, so that each sees the codes as the one before left them, and a write of
+ * a revocation holds a lock on the revocations until it commits, so that their positions commit in
+ * order. Statements are prepared once per connection.
  *
  * @example
  * const store = new PostgresStore({ connectionString: 'postgres://app@db.internal/app', schema: 'passkey_mfa' })
@@ -128,6 +130,27 @@ export class PostgresStore implements PasskeyStore {
 
   async listRevocations (after: number): Promise<Revocation[]> {
     return (await this.#rows<RevocationRow>(this.#sql.listRevocations, [after])).map(toRevocation)
+  }
+
+  async replaceRecoveryCodes (externalId: string, digests: string[]): Promise<void> {
+    await this.#transaction(async (client) => {
+      await client.query({ ...this.#sql.lockUserRecoveryCodes, values: [externalId] })
+      await client.query({ ...this.#sql.deleteRecoveryCodes, values: [externalId] })
+      await client.query({ ...this.#sql.insertRecoveryCodes, values: [externalId, digests] })
+    })
+  }
+
+  async takeRecoveryCode (externalId: string, digest: string): Promise<number | null> {
+    // Under the user's lock, the take's snapshot holds every earlier take: parallel takes count down, 9 to 0.
+    return await this.#transaction(async (client) => {
+      await client.query({ ...this.#sql.lockUserRecoveryCodes, values: [externalId] })
+      const { rows } = await client.query<{ left: number | null }>({ ...this.#sql.takeRecoveryCode, values: [externalId, digest] })
+      return rows[0]!.left
+    })
+  }
+
+  async countRecoveryCodes (externalId: string): Promise<number> {
+    return (await this.#row<{ count: number }>(this.#sql.countRecoveryCodes, [externalId]))!.count
   }
 
   async sweep (now: number): Promise<number> {

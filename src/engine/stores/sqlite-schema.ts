@@ -60,6 +60,12 @@ CREATE TABLE IF NOT EXISTS passkey_revocations (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS passkey_revocations_user ON passkey_revocations (subject, position) WHERE kind = 'user';
 CREATE INDEX IF NOT EXISTS passkey_revocations_expires_at ON passkey_revocations (expires_at);
+
+CREATE TABLE IF NOT EXISTS passkey_recovery_codes (
+  external_id TEXT NOT NULL,
+  digest TEXT NOT NULL, -- the SHA-256 digest of the code
+  PRIMARY KEY (external_id, digest)
+) STRICT, WITHOUT ROWID;
 `
 
 /**
@@ -110,6 +116,11 @@ export function prepare (db: Database.Database) {
   const insertRevocation = db.prepare<[Revocation['kind'], string, number], number>(
     'INSERT INTO passkey_revocations (kind, subject, expires_at) VALUES (?, ?, ?) RETURNING position').pluck()
   const sweepRevocations = db.prepare<[number]>('DELETE FROM passkey_revocations WHERE expires_at < ?')
+  const deleteRecoveryCodes = db.prepare<[string]>('DELETE FROM passkey_recovery_codes WHERE external_id = ?')
+  const insertRecoveryCode = db.prepare<[string, string]>(
+    'INSERT INTO passkey_recovery_codes (external_id, digest) VALUES (?, ?) ON CONFLICT DO NOTHING')
+  const deleteRecoveryCode = db.prepare<[string, string]>('DELETE FROM passkey_recovery_codes WHERE external_id = ? AND digest = ?')
+  const countRecoveryCodes = db.prepare<[string], number>('SELECT count(*) FROM passkey_recovery_codes WHERE external_id = ?').pluck()
 
   return {
     insertTransaction: db.prepare<[TransactionParams]>(`
@@ -158,6 +169,15 @@ export function prepare (db: Database.Database) {
       insertNonce.run(nonce)
       return true
     }),
+    // Immediate, as addPasskey: of parallel replaces, each sees the codes the one before it wrote.
+    replaceRecoveryCodes: db.transaction((externalId: string, digests: string[]): void => {
+      deleteRecoveryCodes.run(externalId)
+      for (const digest of digests) insertRecoveryCode.run(externalId, digest)
+    }).immediate,
+    // Its first statement writes, so it holds the write lock from its start: the count is after this take.
+    takeRecoveryCode: db.transaction((externalId: string, digest: string): number | null =>
+      deleteRecoveryCode.run(externalId, digest).changes === 0 ? null : countRecoveryCodes.get(externalId)!),
+    countRecoveryCodes,
     sweep: db.transaction((now: number): number =>
       sweepTransactions.run(now).changes + sweepNonces.run(now).changes + sweepRevocations.run(now).changes)
   }

@@ -20,9 +20,10 @@ export interface SqliteStoreOptions {
  * Durability: commits skip the fsync (`synchronous = NORMAL`), and every write that consumes or
  * protects something resolves only once an fsync of the WAL has covered it ({@link WalSync}, run off
  * the event loop and shared by the writes of one moment): taking a transaction or nonce, recording a
- * passkey's use (its counter), adding, renaming and deleting passkeys, revoking sessions. A power cut
- * may undo the others, creating a transaction, starting its ceremony and sweeping, which only ends
- * sign-in steps in flight. A write whose fsync fails rejects (the engine answers 503).
+ * passkey's use (its counter), adding, renaming and deleting passkeys, revoking sessions, replacing
+ * and taking recovery codes. A power cut may undo the others, creating a transaction, starting its
+ * ceremony and sweeping, which only ends sign-in steps in flight. A write whose fsync fails rejects
+ * (the engine answers 503).
  *
  * @example
  * const engine = new PasskeyEngine({ ...config, store: new SqliteStore({ filename: 'data/passkeys.db' }) })
@@ -122,6 +123,21 @@ export class SqliteStore implements PasskeyStore {
 
   async listRevocations (after: number): Promise<Revocation[]> {
     return this.#sql.listRevocations.all(after).map(toRevocation)
+  }
+
+  async replaceRecoveryCodes (externalId: string, digests: string[]): Promise<void> {
+    // Durable: a power cut must not bring back the codes a new set replaced.
+    return this.#durable(this.#sql.replaceRecoveryCodes(externalId, digests))
+  }
+
+  async takeRecoveryCode (externalId: string, digest: string): Promise<number | null> {
+    // Durable, or a power cut could bring a used code back.
+    const left = this.#sql.takeRecoveryCode(externalId, digest)
+    return left === null ? null : this.#durable(left)
+  }
+
+  async countRecoveryCodes (externalId: string): Promise<number> {
+    return this.#sql.countRecoveryCodes.get(externalId)!
   }
 
   async sweep (now: number): Promise<number> {
