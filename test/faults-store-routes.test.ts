@@ -149,6 +149,25 @@ const STEPS: Step[] = [
     }
   },
   {
+    name: 'POST /recovery-codes',
+    async setup (mfa, externalId) {
+      const { browser, authenticator } = await signedUp(mfa, externalId)
+      await stepUp(mfa, browser, authenticator)
+      return { browser, send: async () => browser.post(`${PREFIX}/recovery-codes`) }
+    }
+  },
+  {
+    // A code is spent once taken, like a nonce, even when a later step of the sign-in fails.
+    name: 'POST /recovery',
+    async setup (mfa, externalId) {
+      const { browser: owner, authenticator } = await signedUp(mfa, externalId)
+      await stepUp(mfa, owner, authenticator)
+      const [code] = (await owner.post(`${PREFIX}/recovery-codes`)).json().codes
+      const browser = await firstFactor(mfa, externalId)
+      return { browser, send: async () => browser.post(`${PREFIX}/recovery`, { code }) }
+    }
+  },
+  {
     name: 'POST /logout everywhere',
     async setup (mfa, externalId) {
       const { browser } = await signedUp(mfa, externalId)
