@@ -88,6 +88,18 @@ eachStore(t, async (t, store) => {
     t.equal(await scene.store.countRecoveryCodes(dave.externalId), 10, 'dave still has all ten')
   })
 
+  t.test('a user the host deleted is refused before the code is spent or other sessions end (found by the fuzzer)', async (t) => {
+    const gina = await scene.member('gina')
+    const [code] = await codesOf(scene, gina)
+    const browser = await scene.loggedIn(gina.externalId)
+    const user = scene.mfa.users.get(gina.externalId)!
+    scene.mfa.users.delete(gina.externalId)
+    await scene.assertRefused(t, { sessions: [browser, gina.browser], users: [gina.externalId] },
+      async () => recover(browser, code!), { status: 401, code: 'FST_PASSKEY_MFA_USER_NOT_FOUND' })
+    t.equal(await scene.store.countRecoveryCodes(gina.externalId), 10, 'the code is not spent')
+    scene.mfa.users.set(gina.externalId, user)
+  })
+
   t.test('ten parallel redemptions of one code: exactly one succeeds', async (t) => {
     const frank = await scene.member('frank')
     const [code] = await codesOf(scene, frank)

@@ -32,6 +32,8 @@ export async function recoveryRoutes (fastify: FastifyInstance, { runtime }: { r
   }, async (request, reply): Promise<VerifyReply> => {
     const mfa = request.mfa as RequestMfa
     const { externalId } = pastFirstFactor(request)
+    // A user the host no longer knows is refused before anything is spent or revoked.
+    const user = await findUserOrFail(options, externalId, request)
     await limiter?.reserve(request, 'account', externalId)
     await limiter?.reserve(request, 'address', request.ip)
     let left: number
@@ -43,7 +45,7 @@ export async function recoveryRoutes (fastify: FastifyInstance, { runtime }: { r
     }
     const next = mfa.next({ type: 'recovered' })
     const epoch = options.revokeSessionsOnRecovery ? await mfa.revokeUserSessions(externalId) : null
-    const token = await options.issueToken(await findUserOrFail(options, externalId, request), request, reply)
+    const token = await options.issueToken(user, request, reply)
     mfa.commit(next)
     if (epoch !== null) mfa.apply({ type: 'others-revoked', epoch })
     await limiter?.succeeded(request, 'account', externalId)

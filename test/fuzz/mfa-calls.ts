@@ -25,12 +25,16 @@ export type NonceSpec =
   | { edit: StringEdit }
   | { value: unknown }
 
+/** Which recovery code `POST /recovery` carries: one of the session user's, another user's, edited, or any value. */
+export type RecoveryCodeSpec = 'own' | 'other-user' | { edit: StringEdit } | { value: unknown }
+
 /** Which passkey ID `PATCH` or `DELETE /passkeys/:id` names (`raw`: a path segment sent as it is). */
 export type PasskeyIdSpec = 'own' | 'other-user' | { edit: StringEdit } | { value: string } | { raw: string }
 
 /** A call of one route. */
 export type MfaCall =
-  | { route: 'register' | 'authenticate' | 'logout', body: unknown }
+  | { route: 'register' | 'authenticate' | 'logout' | 'recovery-codes', body: unknown }
+  | { route: 'recovery', code: RecoveryCodeSpec, mutations: Mutation[] }
   | { route: 'verify', nonce: NonceSpec, mutations: Mutation[] }
   | { route: 'status' | 'passkeys' | 'client' | 'protected' | 'sensitive' }
   | { route: 'rename', id: PasskeyIdSpec, name: unknown, mutations: Mutation[] }
@@ -39,6 +43,13 @@ export type MfaCall =
 const nonceSpec: fc.Arbitrary<NonceSpec> = fc.oneof(
   { weight: 4, arbitrary: fc.constant('own' as const) },
   fc.constantFrom('spent' as const, 'other-transaction' as const, 'other-user' as const, 'other-kind' as const),
+  fc.record({ edit: stringEdit }),
+  fc.record({ value: hostileValue })
+)
+
+const recoveryCodeSpec: fc.Arbitrary<RecoveryCodeSpec> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant('own' as const) },
+  fc.constant('other-user' as const),
   fc.record({ edit: stringEdit }),
   fc.record({ value: hostileValue })
 )
@@ -62,7 +73,8 @@ const optionalBody = fc.option(hostileValue, { freq: 2 })
 
 /** A call of any route, near-valid more often than not. */
 export const mfaCall: fc.Arbitrary<MfaCall> = fc.oneof(
-  fc.record({ route: fc.constantFrom('register' as const, 'authenticate' as const, 'logout' as const), body: optionalBody }),
+  fc.record({ route: fc.constantFrom('register' as const, 'authenticate' as const, 'logout' as const, 'recovery-codes' as const), body: optionalBody }),
+  fc.record({ route: fc.constant('recovery' as const), code: recoveryCodeSpec, mutations: mutations(2) }),
   { weight: 3, arbitrary: fc.record({ route: fc.constant('verify' as const), nonce: nonceSpec, mutations: mutations(2) }) },
   fc.record({ route: fc.constantFrom('status' as const, 'passkeys' as const, 'client' as const, 'protected' as const, 'sensitive' as const) }),
   { weight: 2, arbitrary: fc.record({ route: fc.constant('rename' as const), id: passkeyIdSpec, name: passkeyName, mutations: mutations(2) }) },
@@ -75,7 +87,10 @@ export async function callRequest (world: World, session: OpenSession, call: Mfa
     case 'register':
     case 'authenticate':
     case 'logout':
+    case 'recovery-codes':
       return { method: 'POST', url: `${PREFIX}/${call.route}`, ...(call.body === null ? { headers: {} } : jsonPayload(call.body)) }
+    case 'recovery':
+      return { method: 'POST', url: `${PREFIX}/recovery`, ...jsonPayload(mutate({ code: await recoveryCodeFor(world, session, call.code) }, call.mutations)) }
     case 'verify':
       return { method: 'POST', url: `${PREFIX}/verify`, ...jsonPayload(mutate({ nonce: await nonceFor(world, session, call.nonce) }, call.mutations)) }
     case 'status':
@@ -123,6 +138,14 @@ async function nonceFor (world: World, session: OpenSession, spec: NonceSpec): P
     case 'other-kind':
       return newNonce(world, kind === 'register' ? 'authenticate' : 'register', externalId)
   }
+}
+
+/** A recovery code as `spec` says: a new one of the session's user (or the other user), edited, or a value. */
+async function recoveryCodeFor (world: World, session: OpenSession, spec: RecoveryCodeSpec): Promise<unknown> {
+  if (typeof spec === 'object' && 'value' in spec) return spec.value
+  const owner = spec === 'other-user' ? (session.externalId === ALICE ? BOB : ALICE) : session.externalId
+  const [code] = await world.mfa.engine.generateRecoveryCodes(owner)
+  return typeof spec === 'object' ? editString(code!, spec.edit) : code
 }
 
 /** The `:id` segment of the URL, as it travels. */
