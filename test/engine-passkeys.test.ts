@@ -23,7 +23,7 @@ eachStore(t, async (t, store) => {
     authenticatorName: 'Google Password Manager',
     aaguid: GOOGLE_PASSWORD_MANAGER,
     backupEligible: true,
-    lastUsedAt: null
+    lastUsedAt: first.createdAt
   })
   t.match(second, { name: 'Passkey', authenticatorName: null, transports: ['usb'], backupEligible: false, backedUp: false })
   t.ok(first.createdAt < second.createdAt, 'oldest first')

@@ -7,6 +7,7 @@ const list = document.getElementById('passkeys')
 const message = document.getElementById('account-message')
 const sessionsMessage = document.getElementById('sessions-message')
 const onlyPasskey = document.getElementById('only-passkey')
+const addBackup = document.getElementById('add-backup')
 const template = document.getElementById('passkey-template')
 const addButton = document.getElementById('add-passkey')
 
@@ -49,6 +50,7 @@ async function refresh () {
   const passkeys = await client.listPasskeys()
   list.replaceChildren(...passkeys.map((passkey) => render(passkey, passkeys.length)))
   onlyPasskey.hidden = passkeys.length !== 1
+  addBackup.hidden = passkeys.length !== 1
   list.setAttribute('aria-busy', 'false')
 }
 

@@ -51,10 +51,14 @@ export class PasskeyMfaClient {
     return await this.verify(await this.passkey.authenticate({ transactionId }))
   }
 
-  /** Creates the user's first passkey after the first factor and verifies it, which completes the sign-in. */
-  async enroll (options?: PasskeyCreationOptions): Promise<VerifyReply> {
+  /**
+   * Creates the user's first passkey after the first factor and verifies it, which completes the sign-in.
+   * Any authenticator will do by default (this device, a security key, a phone); `{ authenticatorAttachment: 'platform' }`
+   * asks for this device's.
+   */
+  async enroll ({ authenticatorAttachment = 'any' }: PasskeyCreationOptions = {}): Promise<VerifyReply> {
     const { transactionId } = await this.request<TransactionReply>('POST', '/register')
-    return await this.verify(await this.passkey.register(transactionId, options))
+    return await this.verify(await this.passkey.register(transactionId, { authenticatorAttachment }))
   }
 
   /**

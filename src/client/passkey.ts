@@ -15,7 +15,7 @@ export type AuthenticatorAttachment = 'platform' | 'cross-platform' | 'any'
 
 /** Options of {@link Passkey.register}. */
 export interface PasskeyCreationOptions {
-  /** Default `'platform'`, as in Passage's SDK. */
+  /** Default `'platform'` in {@link Passkey.register}, as in Passage's SDK; `'any'` in the MFA client's `enroll` and `addPasskey`. */
   authenticatorAttachment?: AuthenticatorAttachment
 }
 

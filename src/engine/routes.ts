@@ -68,7 +68,9 @@ export async function engineRoutes (
     schema: { params: AppParams, body: RegisterFinishBody, response: FINISH_REPLIES }
   }, async (request) => {
     const { transaction_id: transactionId, handshake_id: handshakeId, handshake_response: answer } = request.body
-    return finish(request, 'register', async () => engine.finishRegistration({ transactionId, handshakeId, response: toRegistrationResponse(answer) }))
+    return finish(request, 'register', async () => engine.finishRegistration({
+      transactionId, handshakeId, response: toRegistrationResponse(answer), userAgent: request.headers['user-agent']
+    }))
   })
 
   fastify.post(`${base}/authenticate/transactions/webauthn/start`, {

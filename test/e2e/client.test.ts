@@ -136,7 +136,7 @@ t.test('enrolls, signs in, manages passkeys and logs out', async (t) => {
     .map((request) => request.postDataJSON())
   const [registerStart] = bodies('register', 'start')
   t.same(Object.keys(registerStart).sort(), ['authenticator_attachment', 'transaction_id'])
-  t.equal(registerStart.authenticator_attachment, 'platform')
+  t.equal(registerStart.authenticator_attachment, 'any', 'enrollment takes any authenticator')
   const registerFinish = bodies('register', 'finish')[0]
   t.same(Object.keys(registerFinish).sort(), ['handshake_id', 'handshake_response', 'transaction_id'])
   t.same(Object.keys(registerFinish.handshake_response).sort(), ['id', 'rawId', 'response', 'transports', 'type'])
@@ -241,7 +241,7 @@ t.test('a new ceremony aborts a pending autofill one and completes', async (t) =
 })
 
 t.test('server and network failures', async (t) => {
-  const { page } = await userTab(t, 'erin')
+  const { page, engineRequests } = await userTab(t, 'erin')
   await signUp(page, 'erin')
 
   const failures = await inPage(page, async () => {
@@ -263,6 +263,8 @@ t.test('server and network failures', async (t) => {
     network: { error: { code: 'network', cause: 'TypeError' } },
     isClass: true
   })
+  const bogusStart = engineRequests.find((request) => request.url().endsWith('/register/transactions/webauthn/start') && request.postDataJSON().transaction_id === 'bogus')
+  t.equal(bogusStart?.postDataJSON().authenticator_attachment, 'platform', 'PassageFlex keeps Passage\'s default')
 
   // A 2xx finish without a nonce is an error, never `undefined`.
   await page.route('**/authenticate/transactions/webauthn/finish', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{}' }))

@@ -16,6 +16,8 @@ if (browser === null) {
   const password = 'correct horse battery'
   let users = 0
   const newEmail = (): string => `user${++users}@example.org`
+  /** The name a new passkey gets from the registering browser (headless Chromium on Linux) when its AAGUID is unknown. */
+  const NEW_PASSKEY = 'Chrome on Linux'
 
   /** The status of `GET /me` with the tab's cookies. */
   const me = async (page: Page): Promise<number> => (await page.request.get(`${origin}/me`)).status()
@@ -81,7 +83,7 @@ if (browser === null) {
 
     await enroll.click()
     await skipRecoveryCodes(page)
-    t.same(await passkeyNames(page, 1), ['Passkey'], 'the new passkey is listed')
+    t.same(await passkeyNames(page, 1), [NEW_PASSKEY], 'the new passkey is listed')
     t.equal(await credentialCount(cdp, phone), 1, 'the authenticator holds the passkey')
     t.equal(await me(page), 200, 'enrolled: /me answers')
     t.same(await (await page.request.get(`${origin}/me`)).json(), { email })
@@ -104,21 +106,23 @@ if (browser === null) {
     await usePasskey.press('Enter')
     await page.waitForURL(`${origin}/account`)
     t.equal(await me(page), 200, 'after the passkey: /me answers')
-    t.same(await passkeyNames(page, 1), ['Passkey'])
+    t.same(await passkeyNames(page, 1), [NEW_PASSKEY])
     t.not(await page.locator('#passkeys .last-used').first().textContent(), 'Never', 'the passkey shows when it was last used')
-    t.equal(await page.getByRole('button', { name: 'Remove Passkey' }).isDisabled(), true, 'the only passkey cannot be removed')
+    t.equal(await page.getByRole('button', { name: `Remove ${NEW_PASSKEY}` }).isDisabled(), true, 'the only passkey cannot be removed')
     await screenshot(page, 'example-account')
+    t.equal(await page.locator('#add-backup').isVisible(), true, 'one passkey: the page invites a second one')
 
     // A second device: the first authenticator would refuse, holding an excluded credential already.
     await removeAuthenticator(cdp, phone)
     const laptop = await addAuthenticator(cdp)
     await page.getByRole('button', { name: 'Add a passkey' }).click()
-    t.same(await passkeyNames(page, 2), ['Passkey', 'Passkey'])
+    t.same(await passkeyNames(page, 2), [NEW_PASSKEY, NEW_PASSKEY])
     await page.getByText('Passkey added.').waitFor()
     t.equal(await credentialCount(cdp, laptop), 1)
+    t.equal(await page.locator('#add-backup').isVisible(), false, 'two passkeys: no invitation')
 
     const second = page.locator('#passkeys li').nth(1)
-    await second.getByRole('button', { name: 'Rename Passkey' }).click()
+    await second.getByRole('button', { name: `Rename ${NEW_PASSKEY}` }).click()
     const newName = second.getByLabel('New name')
     await newName.waitFor()
     t.equal(await newName.evaluate((input) => input === document.activeElement), true, 'the name field has the focus')
@@ -126,11 +130,11 @@ if (browser === null) {
     await screenshot(page, 'example-account-rename')
     await newName.press('Enter')
     await page.getByText('Renamed to “Work laptop”.').waitFor()
-    t.same(await passkeyNames(page, 2), ['Passkey', 'Work laptop'])
+    t.same(await passkeyNames(page, 2), [NEW_PASSKEY, 'Work laptop'])
 
     page.once('dialog', (dialog) => { dialog.accept().catch(t.error) })
-    await page.locator('#passkeys li').nth(0).getByRole('button', { name: 'Remove Passkey' }).click()
-    await page.getByText('Removed “Passkey”.').waitFor()
+    await page.locator('#passkeys li').nth(0).getByRole('button', { name: `Remove ${NEW_PASSKEY}` }).click()
+    await page.getByText(`Removed “${NEW_PASSKEY}”.`).waitFor()
     t.same(await passkeyNames(page, 1), ['Work laptop'])
     t.equal(await page.locator('#only-passkey').isVisible(), true, 'the page says why the last passkey cannot be removed')
     const listed = await (await page.request.get(`${origin}/passkey/passkeys`)).json()
@@ -235,7 +239,7 @@ if (browser === null) {
     const phone = await addAuthenticator(cdp)
     const stepUps = countStepUps(page)
     await signUpWithPasskey(page, newEmail())
-    t.same(await passkeyNames(page, 1), ['Passkey'])
+    t.same(await passkeyNames(page, 1), [NEW_PASSKEY])
     t.equal(stepUps(), 0, 'enrolling asks for no passkey check')
 
     // The enrollment was no passkey check: adding asks for the existing passkey first. Refused here.
@@ -246,7 +250,7 @@ if (browser === null) {
     await error.waitFor()
     t.match(await error.textContent(), /cancelled or timed out, so no passkey was added/, 'the page says the prompt was cancelled')
     t.equal(stepUps(), 1, 'a passkey check was asked for')
-    t.same(await passkeyNames(page, 1), ['Passkey'], 'nothing was added')
+    t.same(await passkeyNames(page, 1), [NEW_PASSKEY], 'nothing was added')
     t.equal(await add.isEnabled(), true)
     await screenshot(page, 'example-account-step-up-cancelled')
     await setUserVerified(cdp, phone, true)
@@ -272,19 +276,19 @@ if (browser === null) {
     await screenshot(page, 'example-account-step-up')
     taken()
     await page.getByText('Passkey added.').waitFor()
-    t.same(await passkeyNames(page, 2), ['Passkey', 'Passkey'], 'the list shows both passkeys')
+    t.same(await passkeyNames(page, 2), [NEW_PASSKEY, NEW_PASSKEY], 'the list shows both passkeys')
     t.equal(stepUps(), 2, 'one more passkey check, then the passkey was added')
     t.equal(await credentialCount(cdp, laptop), 1)
 
     // Renaming and removing within minutes of the check need no other one.
     const second = page.locator('#passkeys li').nth(1)
-    await second.getByRole('button', { name: 'Rename Passkey' }).click()
+    await second.getByRole('button', { name: `Rename ${NEW_PASSKEY}` }).click()
     await second.getByLabel('New name').fill('Laptop')
     await second.getByLabel('New name').press('Enter')
     await page.getByText('Renamed to “Laptop”.').waitFor()
     page.once('dialog', (dialog) => { dialog.accept().catch(t.error) })
-    await page.locator('#passkeys li').nth(0).getByRole('button', { name: 'Remove Passkey' }).click()
-    await page.getByText('Removed “Passkey”.').waitFor()
+    await page.locator('#passkeys li').nth(0).getByRole('button', { name: `Remove ${NEW_PASSKEY}` }).click()
+    await page.getByText(`Removed “${NEW_PASSKEY}”.`).waitFor()
     t.same(await passkeyNames(page, 1), ['Laptop'])
     t.equal(stepUps(), 2, 'the check of a minute ago covers the rename and the removal')
     await removeAuthenticator(cdp, laptop)
@@ -295,7 +299,7 @@ if (browser === null) {
     const phone = await addAuthenticator(cdp)
     const stepUps = countStepUps(page)
     await signUpWithPasskey(page, newEmail())
-    await page.getByRole('button', { name: 'Rename Passkey' }).click()
+    await page.getByRole('button', { name: `Rename ${NEW_PASSKEY}` }).click()
     const newName = page.getByLabel('New name')
     await newName.fill('Phone')
 
@@ -304,7 +308,7 @@ if (browser === null) {
     const error = page.locator('#account-message[data-kind="error"]')
     await error.waitFor()
     t.match(await error.textContent(), /^Renaming needs a quick check with your passkey, which was cancelled or timed out, so the name did not change/)
-    t.same(await passkeyNames(page, 1), ['Passkey'], 'the name did not change')
+    t.same(await passkeyNames(page, 1), [NEW_PASSKEY], 'the name did not change')
     await setUserVerified(cdp, phone, true)
     await newName.press('Enter')
     await page.getByText('Renamed to “Phone”.').waitFor()
@@ -407,19 +411,19 @@ if (browser === null) {
     t.equal(await notice.textContent(), 'You signed in with a recovery code. Add a new passkey, and remove the one you lost.')
     await page.getByText('You have 9 recovery codes left.').waitFor()
     t.match(await status(page), { state: 'authenticated', recovered: true, recoveryCodesLeft: 9 })
-    t.same(await passkeyNames(page, 1), ['Passkey'])
+    t.same(await passkeyNames(page, 1), [NEW_PASSKEY])
     await screenshot(page, 'example-account-recovered')
 
     // A new device: the recovered session adds its passkey and removes the lost one, with no passkey check.
     const laptop = await addAuthenticator(cdp)
     await page.getByRole('button', { name: 'Add a passkey' }).click()
     await page.getByText('Passkey added.').waitFor()
-    t.same(await passkeyNames(page, 2), ['Passkey', 'Passkey'])
+    t.same(await passkeyNames(page, 2), [NEW_PASSKEY, NEW_PASSKEY])
     t.equal(await credentialCount(cdp, laptop), 1, 'the new device holds the new passkey')
     page.once('dialog', (dialog) => { dialog.accept().catch(t.error) })
-    await page.locator('#passkeys li').nth(0).getByRole('button', { name: 'Remove Passkey' }).click()
-    await page.getByText('Removed “Passkey”.').waitFor()
-    t.same(await passkeyNames(page, 1), ['Passkey'])
+    await page.locator('#passkeys li').nth(0).getByRole('button', { name: `Remove ${NEW_PASSKEY}` }).click()
+    await page.getByText(`Removed “${NEW_PASSKEY}”.`).waitFor()
+    t.same(await passkeyNames(page, 1), [NEW_PASSKEY])
     t.equal(stepUps(), 2, 'no passkey check for the recovered session\'s add and remove')
     await logOut(page)
 
@@ -461,6 +465,19 @@ if (browser === null) {
     await refused.waitFor()
     t.equal(await me(page), 401, 'the old set no longer works')
     await removeAuthenticator(cdp, laptop)
+  })
+
+  t.test('a security key (USB, cross-platform) enrolls: the default takes any authenticator', async (t) => {
+    const { page, cdp } = await openTab(t, browser)
+    const { authenticatorId: securityKey } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true }
+    })
+    await signUpWithPasskey(page, newEmail())
+    t.same(await passkeyNames(page, 1), [NEW_PASSKEY])
+    t.equal(await credentialCount(cdp, securityKey), 1, 'the security key holds the passkey')
+    t.equal(await me(page), 200, 'enrolled with the security key: /me answers')
+    const [passkey] = (await (await page.request.get(`${origin}/passkey/passkeys`)).json()).passkeys
+    t.same(passkey.transports, ['usb'])
   })
 
   t.test('a locked account: the passkey step says when to try again', async (t) => {

@@ -5,6 +5,7 @@ import { aaguidName } from '../aaguid-names.js'
 import type { EngineContext } from '../context.js'
 import type { HandshakeRecord, TransactionRecord } from '../store.js'
 import { crossOriginAllowed } from '../cross-origin.js'
+import { deviceName } from '../device-name.js'
 import { newNonce } from '../nonces.js'
 import { coseAlgorithms } from '../options.js'
 import { attributedTo, reasonOf, withReason } from '../rejection.js'
@@ -19,6 +20,8 @@ export interface FinishRegistrationArgs {
   handshakeId: string
   /** The browser's answer, as `@simplewebauthn/browser` returns it. */
   response: RegistrationResponseJSON
+  /** The registering browser's `User-Agent`, which names the passkey when its provider is unknown. */
+  userAgent?: string
 }
 
 /**
@@ -28,14 +31,15 @@ export interface FinishRegistrationArgs {
  * user has one. A failure after the transaction was found names its user (`externalId`).
  */
 export async function finishRegistration (
-  ctx: EngineContext, { transactionId, handshakeId, response }: FinishRegistrationArgs
+  ctx: EngineContext, { transactionId, handshakeId, response, userAgent }: FinishRegistrationArgs
 ): Promise<FinishedCeremony> {
   const { transaction, handshake } = await closeTransaction(ctx, transactionId, 'register', handshakeId)
-  return attributedTo(transaction.externalId, addVerifiedPasskey(ctx, transaction, handshake, response))
+  return attributedTo(transaction.externalId, addVerifiedPasskey(ctx, transaction, handshake, response, userAgent))
 }
 
 async function addVerifiedPasskey (
-  ctx: EngineContext, transaction: TransactionRecord, handshake: HandshakeRecord, response: RegistrationResponseJSON
+  ctx: EngineContext, transaction: TransactionRecord, handshake: HandshakeRecord, response: RegistrationResponseJSON,
+  userAgent: string | undefined
 ): Promise<FinishedCeremony> {
   const { options, store } = ctx
   if (!crossOriginAllowed(response.response.clientDataJSON, options.topOrigins)) throw rejected('cross-origin')
@@ -67,9 +71,9 @@ async function addVerifiedPasskey (
     aaguid,
     backupEligible: credentialDeviceType === 'multiDevice',
     backedUp: credentialBackedUp,
-    name: aaguidName(aaguid) ?? 'Passkey',
+    name: aaguidName(aaguid) ?? deviceName(userAgent) ?? 'Passkey',
     createdAt: now,
-    lastUsedAt: null
+    lastUsedAt: now
   }
   const { nonce, record } = newNonce(ctx, transaction, passkey.id)
   const added = await store.addPasskey(passkey, record, transaction.firstPasskeyOnly)
