@@ -17,7 +17,7 @@ import { resolveOptions } from './options.js'
 import type { PasskeyMfaOptions } from './options.js'
 import { replyWithCode } from './reply-error.js'
 import { noStore } from './no-store.js'
-import { unsafeTrustProxy } from './trust-proxy.js'
+import { warnAboutUnsafeTrustProxy } from './trust-proxy.js'
 import { clientScriptRoute } from './routes/client-script.js'
 import { notFoundRoute } from './routes/not-found.js'
 import { logoutRoute } from './routes/logout.js'
@@ -34,12 +34,7 @@ type RequestWithMfa = FastifyRequest & { [kMfa]: RequestMfa | null }
 /** The plugin: `request.mfa`, `fastify.mfa` guards, the host routes and the ceremony routes under `prefix`. */
 export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: PasskeyMfaOptions<any>): Promise<void> {
   const options = resolveOptions(pluginOptions)
-  const trustProxy = unsafeTrustProxy(fastify)
-  if (trustProxy === true) {
-    fastify.log.warn('passkey-mfa: trustProxy is true, so any client can fake X-Forwarded-For and rotate past the per-address limits; set the addresses of your proxies')
-  } else if (trustProxy !== null) {
-    fastify.log.warn('passkey-mfa: trustProxy is a hop count, which Fastify 5.12.1 and later ignore (every client gets your proxy\'s address and shares its limits) and earlier releases also believe from clients that reach the app directly; set the addresses of your proxies')
-  }
+  warnAboutUnsafeTrustProxy(fastify)
   const { engine, lifetimes, prefix } = options
   if (options.ownsEngine) fastify.addHook('onClose', async () => engine.close())
   await engine.ready()
@@ -51,6 +46,7 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
   const revoked = new RevokedSessions(engine, {
     syncMs: options.revocationSyncMs,
     maxStalenessMs: options.revocationMaxStalenessMs,
+    sessionLifetimeMs: lifetimes.pending + lifetimes.absolute,
     onHealth: (health, error) => {
       const type: AuditEventType = health === 'stale' ? 'revocation-sync-stale' : 'revocation-sync-recovered'
       const { code } = (error ?? {}) as { code?: string }

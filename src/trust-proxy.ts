@@ -16,3 +16,13 @@ export function unsafeTrustProxy (fastify: FastifyInstance): true | number | nul
   }
   return null
 }
+
+/** Logs a startup warning when the host's `trustProxy` defeats the per-address limits (see {@link unsafeTrustProxy}). */
+export function warnAboutUnsafeTrustProxy (fastify: FastifyInstance): void {
+  const trustProxy = unsafeTrustProxy(fastify)
+  if (trustProxy === true) {
+    fastify.log.warn('passkey-mfa: trustProxy is true, so any client can fake X-Forwarded-For and rotate past the per-address limits; set the addresses of your proxies')
+  } else if (trustProxy !== null) {
+    fastify.log.warn('passkey-mfa: trustProxy is a hop count, which Fastify 5.12.1 and later ignore (every client gets your proxy\'s address and shares its limits) and earlier releases also believe from clients that reach the app directly; set the addresses of your proxies')
+  }
+}

@@ -37,14 +37,14 @@ t.test('the transaction caps raise rate-limited events with their scope and user
   await first.post('/login', { externalId: 'alice' })
   t.equal((await first.post(`${PREFIX}/register`)).statusCode, 200)
   const capped = await first.post(`${PREFIX}/register`)
-  t.same([capped.statusCode, capped.json().error], [429, 'Too many attempts; try again in 1 minute'])
+  t.same([capped.statusCode, capped.json().code, capped.json().error], [429, 'FST_PASSKEY_MFA_RATE_LIMITED', 'Too many attempts; try again in 1 minute'])
   const second = new Browser(mfa.app)
   await second.post('/login', { externalId: 'alice' })
   t.equal((await second.post(`${PREFIX}/register`)).statusCode, 200)
   const third = new Browser(mfa.app)
   await third.post('/login', { externalId: 'alice' })
   const account = await third.post(`${PREFIX}/register`)
-  t.same([account.statusCode, account.json().error], [429, 'Too many attempts; try again in 5 minutes'])
+  t.same([account.statusCode, account.json().code, account.json().error], [429, 'FST_PASSKEY_MFA_RATE_LIMITED', 'Too many attempts; try again in 5 minutes'])
   t.match(events.filter((event) => event.type === 'rate-limited'), [
     { scope: 'session', externalId: 'alice', retryAfterSeconds: 60 },
     { scope: 'account', externalId: 'alice', retryAfterSeconds: 300 }
@@ -56,14 +56,14 @@ t.test('an 8 KB Origin is recorded in the cross-site event cut to 256 characters
   const mfa = await buildMfaApp(t, { onEvent: (event) => events.push(event) })
   const origin = `https://${'a'.repeat(8192)}.example`
   const refused = await new Browser(mfa.app).request('POST', `${PREFIX}/logout`, {}, { origin, 'sec-fetch-site': 'cross-site' })
-  t.equal(refused.statusCode, 403)
+  t.same([refused.statusCode, refused.json().code], [403, 'FST_PASSKEY_MFA_CROSS_SITE_REQUEST'])
   const huge = await new Browser(mfa.app).request('POST', `${PREFIX}/logout`, {}, { origin })
-  t.equal(huge.statusCode, 403)
+  t.same([huge.statusCode, huge.json().code], [403, 'FST_PASSKEY_MFA_CROSS_SITE_REQUEST'])
   const reasons = events.filter((event) => event.type === 'cross-site-refused').map((event) => event.reason ?? '')
   t.equal(reasons.length, 2)
   t.equal(reasons[1], `origin: ${origin.slice(0, 256)}`)
   const site = await new Browser(mfa.app).request('POST', `${PREFIX}/logout`, {}, { 'sec-fetch-site': 'x'.repeat(8192) })
-  t.equal(site.statusCode, 403)
+  t.same([site.statusCode, site.json().code], [403, 'FST_PASSKEY_MFA_CROSS_SITE_REQUEST'])
   t.equal(events.at(-1)?.reason, `sec-fetch-site: ${'x'.repeat(256)}`)
 })
 

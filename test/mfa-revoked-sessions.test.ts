@@ -3,7 +3,7 @@ import type { Test } from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PasskeyEngine } from '../src/engine/engine.js'
 import { MemoryStore } from '../src/engine/stores/memory.js'
-import { CLOCK_SKEW_MS, RevokedSessions, userRevocationExpiry } from '../src/mfa/revoked-sessions.js'
+import { CLOCK_SKEW_MS, RevokedSessions } from '../src/mfa/revoked-sessions.js'
 import type { SyncHealthListener } from '../src/mfa/revoked-sessions.js'
 import type { Authenticated } from '../src/mfa/state-machine.js'
 
@@ -23,8 +23,8 @@ t.test('session revocations are shared through the store and forgotten once expi
   const clock = { now: 1_000_000 }
   const engine = engineAt(clock)
   t.teardown(async () => engine.close())
-  const here = new RevokedSessions(engine, { syncMs: 60_000, maxStalenessMs: 60_000, onHealth: quiet })
-  const there = new RevokedSessions(engine, { syncMs: 60_000, maxStalenessMs: 60_000, onHealth: quiet })
+  const here = new RevokedSessions(engine, { syncMs: 60_000, maxStalenessMs: 60_000, sessionLifetimeMs: 60_000, onHealth: quiet })
+  const there = new RevokedSessions(engine, { syncMs: 60_000, maxStalenessMs: 60_000, sessionLifetimeMs: 60_000, onHealth: quiet })
 
   await here.revokeSession('s1', clock.now + 1000)
   t.ok(here.isRevoked(session('s1', 'alice')), 'at once where it was revoked')
@@ -45,11 +45,11 @@ t.test('a user revocation ends the sessions begun before it, not those begun aft
   const clock = { now: 1_000_000 }
   const engine = engineAt(clock)
   t.teardown(async () => engine.close())
-  const here = new RevokedSessions(engine, { syncMs: 60_000, maxStalenessMs: 60_000, onHealth: quiet })
-  const there = new RevokedSessions(engine, { syncMs: 60_000, maxStalenessMs: 60_000, onHealth: quiet })
+  const here = new RevokedSessions(engine, { syncMs: 60_000, maxStalenessMs: 60_000, sessionLifetimeMs: 60_000, onHealth: quiet })
+  const there = new RevokedSessions(engine, { syncMs: 60_000, maxStalenessMs: 60_000, sessionLifetimeMs: 60_000, onHealth: quiet })
   const before = session('old', 'alice', await engine.userRevokedAt('alice'))
 
-  const position = await here.revokeUser('alice', clock.now + 60_000)
+  const position = await here.revokeUser('alice')
   t.equal(await engine.userRevokedAt('alice'), position, 'the store knows the user\'s latest revocation')
   const after = session('new', 'alice', await engine.userRevokedAt('alice'))
   t.ok(here.isRevoked(before), 'the session begun before is revoked at once here')
@@ -59,7 +59,7 @@ t.test('a user revocation ends the sessions begun before it, not those begun aft
   t.ok(there.isRevoked(before), 'and elsewhere after a sync')
   t.notOk(there.isRevoked(after))
 
-  clock.now = userRevocationExpiry(1_000_000 + 60_000) - CLOCK_SKEW_MS + 1
+  clock.now = 1_000_000 + 60_000 + CLOCK_SKEW_MS + 1
   await there.sync()
   t.notOk(there.isRevoked(before), 'it stops applying a clock skew before it expires in the store, so no instance outlives the sweep')
 })
@@ -70,7 +70,7 @@ async function syncingEvery10Ms (t: Test): Promise<{ store: MemoryStore, revoked
   const engine = engineAt({ now: 1_000_000 }, store)
   t.teardown(async () => engine.close())
   const health: string[] = []
-  const revoked = new RevokedSessions(engine, { syncMs: 10, maxStalenessMs: 100, onHealth: (state) => health.push(state) })
+  const revoked = new RevokedSessions(engine, { syncMs: 10, maxStalenessMs: 100, sessionLifetimeMs: 60_000, onHealth: (state) => health.push(state) })
   t.teardown(() => revoked.stop())
   await revoked.start()
   return { store, revoked, health }

@@ -1,9 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { auditInstance } from '../audit.js'
-import { ArgumentInvalidError } from '../errors.js'
 import { createGuards } from './guards.js'
 import type { MfaGuards } from './guards.js'
-import { sessionsEndBy } from './request-mfa.js'
+import { checkedExternalId } from './request-mfa.js'
 import type { MfaRuntime } from './request-mfa.js'
 
 /** `fastify.mfa`: the guards for host routes, and the end of a user's sessions. */
@@ -26,10 +25,7 @@ export function createMfaInstance (runtime: MfaRuntime, log: FastifyBaseLogger):
   return {
     ...createGuards(engine),
     async revokeUserSessions (externalId) {
-      if (typeof externalId !== 'string' || externalId.length === 0 || externalId.length > 128) {
-        throw new ArgumentInvalidError('externalId must be a string of 1 to 128 characters')
-      }
-      await revoked.revokeUser(externalId, sessionsEndBy(engine.now(), options.lifetimes))
+      await revoked.revokeUser(checkedExternalId(externalId, 'externalId'))
       auditInstance(log, 'info', options.onEvent, { type: 'sessions-revoked', externalId }, engine.now())
     }
   }

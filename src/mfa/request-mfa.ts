@@ -9,7 +9,7 @@ import type { MfaUser, ResolvedOptions } from '../options.js'
 import type { RevokedSessions } from './revoked-sessions.js'
 import type { SessionCookie } from './session-cookie.js'
 import { ANONYMOUS, expire, transition } from './state-machine.js'
-import type { MfaEvent, MfaLevel, MfaLifetimes, MfaState } from './state-machine.js'
+import type { MfaEvent, MfaLevel, MfaState } from './state-machine.js'
 
 /** What the user must do next: the first factor, the passkey step, enroll a first passkey, or nothing. */
 export type NextStep = 'first-factor' | 'authenticate' | 'enroll' | 'done'
@@ -124,10 +124,7 @@ export class RequestMfa implements MfaRequest {
   }
 
   async completeFirstFactor (user: MfaUser): Promise<Exclude<NextStep, 'first-factor'>> {
-    const { externalId } = user ?? {}
-    if (typeof externalId !== 'string' || externalId.length === 0 || externalId.length > 128) {
-      throw new ArgumentInvalidError('user.externalId must be a string of 1 to 128 characters')
-    }
+    const externalId = checkedExternalId((user ?? {}).externalId, 'user.externalId')
     const { engine, options } = this.#runtime
     const [passkeys, epoch, policy] = await Promise.all([engine.listPasskeys(externalId), engine.userRevokedAt(externalId), options.policy(user)])
     await this.#revokeAuthenticated()
@@ -153,8 +150,7 @@ export class RequestMfa implements MfaRequest {
 
   /** Revokes every session of the user, on every instance (this one's too, unless it moves past it with `others-revoked`); returns its position. */
   async revokeUserSessions (externalId: string): Promise<number> {
-    const { revoked, engine, options } = this.#runtime
-    const position = await revoked.revokeUser(externalId, sessionsEndBy(engine.now(), options.lifetimes))
+    const position = await this.#runtime.revoked.revokeUser(externalId)
     this.#runtime.audit(this.#request, { type: 'sessions-revoked', externalId })
     return position
   }
@@ -177,7 +173,10 @@ export class RequestMfa implements MfaRequest {
   }
 }
 
-/** When every session of a user begun by `now` has ended on its own: one still pending may yet sign in and live its absolute lifetime. */
-export function sessionsEndBy (now: number, { pending, absolute }: MfaLifetimes): number {
-  return now + pending + absolute
+/** `value` when it is an external ID (a string of 1 to 128 characters), else `FST_PASSKEY_MFA_ARGUMENT_INVALID` naming it `name`. */
+export function checkedExternalId (value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128) {
+    throw new ArgumentInvalidError(`${name} must be a string of 1 to 128 characters`)
+  }
+  return value
 }

@@ -13,11 +13,6 @@ import type { Anonymous, MfaState } from './state-machine.js'
  */
 export const CLOCK_SKEW_MS = 5 * 60_000
 
-/** When a user revocation may be swept, for sessions that all end by `sessionsEndBy` (epoch ms). */
-export function userRevocationExpiry (sessionsEndBy: number): number {
-  return sessionsEndBy + 2 * CLOCK_SKEW_MS
-}
-
 /** Reports the health of the sync: `stale` once it has failed for longer than allowed, `recovered` after. */
 export type SyncHealthListener = (health: 'stale' | 'recovered', error: unknown) => void
 
@@ -27,6 +22,8 @@ export interface RevokedSessionsOptions {
   syncMs: number
   /** How long the sync may go without success before sessions are refused with a 503. */
   maxStalenessMs: number
+  /** The longest a session lives from its start: the passkey step's deadline, then the absolute lifetime. */
+  sessionLifetimeMs: number
   onHealth: SyncHealthListener
 }
 
@@ -80,16 +77,23 @@ export class RevokedSessions {
    * Revokes every session the user began so far, on every instance, in the store and then here;
    * returns the revocation's position (the epoch of a session that is to survive it).
    */
-  async revokeUser (externalId: string, sessionsEndBy: number): Promise<number> {
-    const expiresAt = userRevocationExpiry(sessionsEndBy)
-    const position = await this.#engine.revokeUserSessions(externalId, expiresAt)
-    this.#noteUser(externalId, position, expiresAt)
+  async revokeUser (externalId: string): Promise<number> {
+    const position = await this.#engine.revokeUserSessions(externalId, this.userRevocationExpiry())
+    this.noteUserRevocation(externalId, position)
     return position
   }
 
-  /** Applies here a user revocation written by another call (a passkey removal), with its {@link userRevocationExpiry}. */
-  noteUserRevocation (externalId: string, position: number, expiresAt: number): void {
-    this.#noteUser(externalId, position, expiresAt)
+  /**
+   * When a user revocation made now may be swept: once every session begun before it has ended on
+   * its own, on any instance's clock, with a margin so every instance forgets it first.
+   */
+  userRevocationExpiry (): number {
+    return this.#engine.now() + this.#options.sessionLifetimeMs + 2 * CLOCK_SKEW_MS
+  }
+
+  /** Applies here a user revocation at `position` that was just written to the store (by {@link RevokedSessions.revokeUser} or with a passkey removal). */
+  noteUserRevocation (externalId: string, position: number): void {
+    this.#noteUser(externalId, position, this.userRevocationExpiry())
   }
 
   /** Loads the revocations committed since the last sync, by any instance, and forgets expired ones. One sync runs at a time. */

@@ -2,9 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { PasskeyInfo } from '../engine/passkeys.js'
 import { authenticatedSession } from '../mfa/guards.js'
 import { assertRecentPasskey } from '../mfa/factor-change.js'
-import { sessionsEndBy } from '../mfa/request-mfa.js'
 import type { MfaRuntime, RequestMfa } from '../mfa/request-mfa.js'
-import { userRevocationExpiry } from '../mfa/revoked-sessions.js'
 import { ERROR_REPLIES } from '../reply-error.js'
 import { PasskeyListReply, PasskeyParams, PasskeyView, RenameBody } from '../schemas/routes.js'
 import { syncHook } from '../sync-hook.js'
@@ -40,13 +38,11 @@ export async function passkeyRoutes (fastify: FastifyInstance, { runtime }: { ru
   }, async (request, reply) => {
     const externalId = factorChanger(request)
     const keepOne = await options.policy(await findUserOrFail(options, externalId, request)) !== 'optional'
-    const revokeSessionsUntil = options.revokeSessionsOnPasskeyRemoval
-      ? userRevocationExpiry(sessionsEndBy(engine.now(), options.lifetimes))
-      : null
+    const revokeSessionsUntil = options.revokeSessionsOnPasskeyRemoval ? revoked.userRevocationExpiry() : null
     const position = await engine.revokePasskey(externalId, request.params.id, { keepOne, revokeSessionsUntil })
     runtime.audit(request, { type: 'passkey-revoked', externalId, passkeyId: request.params.id })
     if (position !== null) {
-      revoked.noteUserRevocation(externalId, position, revokeSessionsUntil!)
+      revoked.noteUserRevocation(externalId, position)
       ;(request.mfa as RequestMfa).apply({ type: 'others-revoked', epoch: position })
       runtime.audit(request, { type: 'sessions-revoked', externalId })
     }

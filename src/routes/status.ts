@@ -9,13 +9,14 @@ export async function statusRoute (fastify: FastifyInstance, { runtime }: { runt
   fastify.get('/status', {
     schema: { response: { 200: StatusReply, ...ERROR_REPLIES } }
   }, async (request): Promise<StatusReply> => {
-    const session = (request.mfa as RequestMfa).session
+    const mfa = request.mfa as RequestMfa
+    const session = mfa.session
     const settled = { pendingUntil: null, recoveryCodesLeft: null, recovered: false }
     if (session.level === 'anonymous') return { state: 'anonymous', next: 'first-factor', hasPasskeys: false, ...settled }
     const { externalId } = session
     if (session.level === 'authenticated') {
       const [passkeys, recoveryCodesLeft] = await Promise.all([engine.listPasskeys(externalId), engine.countRecoveryCodes(externalId)])
-      return { state: 'authenticated', next: 'done', hasPasskeys: passkeys.length > 0, ...settled, recoveryCodesLeft, recovered: session.recovered === true }
+      return { state: 'authenticated', next: 'done', hasPasskeys: passkeys.length > 0, ...settled, recoveryCodesLeft, recovered: mfa.recovered }
     }
     const hasPasskeys = (await engine.listPasskeys(externalId)).length > 0
     const next: NextStep = hasPasskeys ? 'authenticate' : 'enroll'
