@@ -77,9 +77,9 @@ export const StoreUnavailableError = createError(
 export const ArgumentInvalidError = createError<'FST_PASSKEY_MFA_ARGUMENT_INVALID', [string]>(
   'FST_PASSKEY_MFA_ARGUMENT_INVALID', 'Invalid argument: %s', 500)
 
-/** A passkey name must be 1 to 64 characters, not only spaces, and no control characters. */
+/** A passkey name must be 1 to 64 characters, not only spaces, and no control, invisible or text-direction characters. */
 export const PasskeyNameInvalidError = createError(
-  'FST_PASSKEY_MFA_PASSKEY_NAME_INVALID', 'A passkey name must be 1 to 64 characters, without control characters', 400)
+  'FST_PASSKEY_MFA_PASSKEY_NAME_INVALID', 'A passkey name is 1 to 64 characters, without control, invisible or text-direction characters', 400)
 
 /** The request body is larger than the route accepts. */
 export const BodyTooLargeError = createError(

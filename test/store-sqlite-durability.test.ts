@@ -52,9 +52,10 @@ const transaction = (key: string) => ({
   key, kind: 'authenticate' as const, externalId: 'u', passkeyDisplayName: null, firstPasskeyOnly: false, handshake: null, expiresAt: 9e12
 })
 
-t.test('takes, counters, passkey, revocation and recovery code writes resolve only after an fsync of the WAL; creating a transaction and starting its ceremony do not wait for one', async (t) => {
+t.test('takes, counters, passkey, revocation, recovery code, trusted-browser revocation and erasure writes resolve only after an fsync of the WAL; creating a transaction and starting its ceremony do not wait for one', async (t) => {
   const { store, dir } = await fileStore(t)
   const held = await holdSyncs(t)
+  const browser = { id: 'b', key: 'k', externalId: 'u', name: 'Chrome', createdAt: 0, lastUsedAt: 0, expiresAt: 9e12 }
   const use = { id: passkey().id, previousCounter: passkey().counter, counter: passkey().counter + 1, backedUp: false, lastUsedAt: 5 }
   const calls: Array<[string, () => Promise<unknown>, boolean]> = [
     ['createTransaction', async () => store.createTransaction(transaction('t')), false],
@@ -79,6 +80,12 @@ t.test('takes, counters, passkey, revocation and recovery code writes resolve on
     ['takeRecoveryCode of a spent code', async () => store.takeRecoveryCode('u', 'd1'), false],
     ['countRecoveryCodes', async () => store.countRecoveryCodes('u'), false],
     ['replaceRecoveryCodes with none', async () => store.replaceRecoveryCodes('u', []), true],
+    ['addTrustedBrowser', async () => store.addTrustedBrowser(browser), false],
+    ['useTrustedBrowser', async () => store.useTrustedBrowser(browser.key, 'u', 1), false],
+    ['listTrustedBrowsers', async () => store.listTrustedBrowsers('u'), false],
+    ['deleteTrustedBrowsers of one', async () => store.deleteTrustedBrowsers('u', browser.id), true],
+    ['deleteTrustedBrowsers of all', async () => store.deleteTrustedBrowsers('u', null), true],
+    ['eraseUser', async () => store.eraseUser('u', 'everything', 9e12), true],
     ['sweep', async () => store.sweep(Date.now()), false]
   ]
   for (const [name, call, durable] of calls) {

@@ -28,12 +28,22 @@ export async function listPasskeys (ctx: EngineContext, externalId: string): Pro
   return (await ctx.store.listPasskeys(externalId)).map(toInfo)
 }
 
-/** Renames one of the user's passkeys; the name is trimmed and must be 1 to 64 characters, none a control character. */
+/**
+ * What a passkey name may not hold: control characters, format characters (invisible ones such as
+ * zero-width spaces and joiners, and the text-direction marks, embeddings, overrides and isolates),
+ * line and paragraph separators, and lone surrogates.
+ */
+const NAME_REFUSED = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u
+
+/**
+ * Renames one of the user's passkeys; the name is trimmed and must be 1 to 64 characters, none a
+ * control, invisible or text-direction character.
+ */
 export async function renamePasskey (
   ctx: EngineContext, externalId: string, passkeyId: string, name: string
 ): Promise<PasskeyInfo> {
   const trimmed = typeof name === 'string' ? name.trim() : ''
-  if (trimmed.length === 0 || trimmed.length > 64 || /\p{Cc}/u.test(trimmed)) throw new PasskeyNameInvalidError()
+  if (trimmed.length === 0 || trimmed.length > 64 || NAME_REFUSED.test(trimmed)) throw new PasskeyNameInvalidError()
   const passkey = PASSKEY_ID.test(passkeyId) ? await ctx.store.renamePasskey(externalId, passkeyId, trimmed) : null
   if (passkey === null) throw new PasskeyNotFoundError()
   return toInfo(passkey)

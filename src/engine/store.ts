@@ -123,7 +123,42 @@ export interface Revocation {
   expiresAt: number
 }
 
-/** Storage for transactions, nonces, passkeys and session revocations. Every single-use take is one atomic operation. */
+/**
+ * A browser the user chose to trust after a passkey step: on it, the user's first factor signs in
+ * without the passkey step until `expiresAt`. The browser holds a 256-bit token in a cookie; the
+ * store holds its digest only.
+ */
+export interface TrustedBrowserRecord {
+  /** Public ID, what lists show and a revocation names. */
+  id: string
+  /** Digest of the browser's token. */
+  key: string
+  externalId: string
+  /** Browser and system, e.g. "Chrome on Linux". */
+  name: string
+  /** Epoch milliseconds. */
+  createdAt: number
+  /** Epoch milliseconds of the latest sign-in it stood in for (its creation at first). */
+  lastUsedAt: number
+  /** Epoch milliseconds. */
+  expiresAt: number
+}
+
+/**
+ * What {@link PasskeyStore.eraseUser} erases: `factors` (a support reset: passkeys, recovery codes,
+ * trusted browsers, and the ceremonies in flight) or `everything` (user deletion: also the user's
+ * earlier revocations).
+ */
+export type EraseScope = 'factors' | 'everything'
+
+/**
+ * Storage for transactions, nonces, passkeys, recovery codes, trusted browsers and session
+ * revocations. Every single-use take is one atomic operation.
+ *
+ * Trusted browsers are revoked with the user's sessions and by every change of the user's factors:
+ * a user revocation, and adding, renaming or deleting a passkey and replacing the recovery codes,
+ * delete the user's trusted browsers in the same transaction.
+ */
 export interface PasskeyStore {
   /** Prepares the schema (idempotent). Called once by the engine before first use. */
   init(): Promise<void>
@@ -163,11 +198,15 @@ export interface PasskeyStore {
   /**
    * Deletes one of the user's passkeys: `not-found` when the user has no such passkey, and with
    * `keepOne`, `last` (deleting nothing) when it is the user's only one. With `revokeUntil`, it also
-   * records a user revocation of `externalId` expiring then, in the same transaction, and returns its
-   * position. Atomic: parallel deletes of a user's last two passkeys with `keepOne` leave one.
+   * records a user revocation of `externalId` expiring then, in the same transaction (as
+   * {@link PasskeyStore.revoke}), and returns its position. Atomic: parallel deletes of a user's last two passkeys with `keepOne` leave one.
    */
   deletePasskey(externalId: string, id: string, keepOne: boolean, revokeUntil: number | null): Promise<DeletePasskeyResult>
-  /** Records a revocation of `kind` for `subject` at a new position, and returns that position. */
+  /**
+   * Records a revocation of `kind` for `subject` at a new position, and returns that position. A
+   * user revocation also deletes, in the same transaction, the user's trusted browsers and the
+   * transactions in flight (a ceremony a revoked session started cannot finish).
+   */
   revoke(kind: Revocation['kind'], subject: string, expiresAt: number): Promise<number>
   /** The position of the user's latest user revocation not yet swept; `0` when there is none. */
   userRevokedAt(externalId: string): Promise<number>
@@ -187,7 +226,24 @@ export interface PasskeyStore {
   takeRecoveryCode(externalId: string, digest: string): Promise<number | null>
   /** How many recovery codes the user has left. */
   countRecoveryCodes(externalId: string): Promise<number>
-  /** Deletes transactions, nonces and revocations that expired before `now`; returns how many. */
+  /** Records a trusted browser. */
+  addTrustedBrowser(browser: TrustedBrowserRecord): Promise<void>
+  /**
+   * The trusted browser with this key, if it belongs to `externalId` and expires after `now`, with
+   * its use recorded (`lastUsedAt = now`); otherwise `null`, writing nothing.
+   */
+  useTrustedBrowser(key: string, externalId: string, now: number): Promise<TrustedBrowserRecord | null>
+  /** The user's trusted browsers (also expired ones not yet swept), oldest first (`createdAt`, then `id`). */
+  listTrustedBrowsers(externalId: string): Promise<TrustedBrowserRecord[]>
+  /** Deletes one of the user's trusted browsers (`id`), or all of them (`null`); returns how many. */
+  deleteTrustedBrowsers(externalId: string, id: string | null): Promise<number>
+  /**
+   * Erases the user's rows of `scope` and records a user revocation of `externalId` expiring at
+   * `revokeUntil`, in one transaction; returns the revocation's position. After `everything`, that
+   * revocation is the only row naming the user, and the sweep deletes it once it expires.
+   */
+  eraseUser(externalId: string, scope: EraseScope, revokeUntil: number): Promise<number>
+  /** Deletes transactions, nonces, revocations and trusted browsers that expired before `now`; returns how many. */
   sweep(now: number): Promise<number>
   close(): Promise<void>
 }

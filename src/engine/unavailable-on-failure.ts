@@ -23,6 +23,11 @@ const METHODS: Record<keyof PasskeyStore, true> = {
   replaceRecoveryCodes: true,
   takeRecoveryCode: true,
   countRecoveryCodes: true,
+  addTrustedBrowser: true,
+  useTrustedBrowser: true,
+  listTrustedBrowsers: true,
+  deleteTrustedBrowsers: true,
+  eraseUser: true,
   sweep: true,
   close: true
 }

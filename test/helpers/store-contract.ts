@@ -1,4 +1,5 @@
 import type { Test } from 'tap'
+import { lifecycleContract } from './store-contract-lifecycle.js'
 import type {
   DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, Revocation, TransactionRecord
 } from '../../src/engine/store.js'
@@ -103,6 +104,8 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
     await store.init()
     return store
   }
+
+  lifecycleContract(t, open)
 
   t.test('init twice is harmless', async (t) => {
     const store = await open(t)

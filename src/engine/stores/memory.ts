@@ -1,6 +1,6 @@
 import type {
-  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse,
-  Revocation, TakenTransaction, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, EraseScope, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore,
+  PasskeyUse, Revocation, TakenTransaction, TransactionRecord, TrustedBrowserRecord
 } from '../store.js'
 
 /**
@@ -23,6 +23,8 @@ export class MemoryStore implements PasskeyStore {
   #lastPosition = 0
   /** Each user's recovery codes (their digests); a user without any has no entry. */
   readonly #recoveryCodes = new Map<string, Set<string>>()
+  /** Trusted browsers by key. */
+  readonly #trustedBrowsers = new Map<string, TrustedBrowserRecord>()
 
   async init (): Promise<void> {}
 
@@ -78,6 +80,7 @@ export class MemoryStore implements PasskeyStore {
     this.#passkeyIdByCredential.set(passkey.credentialId, passkey.id)
     this.#passkeysByUser.set(passkey.externalId, usersPasskeys.set(passkey.id, stored))
     this.#nonces.set(nonce.key, { ...nonce })
+    this.#forgetTrustedBrowsers(passkey.externalId, null)
     return 'added'
   }
 
@@ -95,6 +98,7 @@ export class MemoryStore implements PasskeyStore {
     const passkey = this.#passkeys.get(id)
     if (passkey === undefined || passkey.externalId !== externalId) return null
     passkey.name = name
+    this.#forgetTrustedBrowsers(externalId, null)
     return copyPasskey(passkey)
   }
 
@@ -107,6 +111,7 @@ export class MemoryStore implements PasskeyStore {
     this.#passkeyIdByCredential.delete(passkey.credentialId)
     usersPasskeys.delete(id)
     if (usersPasskeys.size === 0) this.#passkeysByUser.delete(externalId)
+    this.#forgetTrustedBrowsers(externalId, null)
     return { deleted: true, revokedAt: revokeUntil === null ? null : this.#revoke('user', externalId, revokeUntil) }
   }
 
@@ -130,6 +135,7 @@ export class MemoryStore implements PasskeyStore {
     const codes = new Set(digests)
     if (codes.size === 0) this.#recoveryCodes.delete(externalId)
     else this.#recoveryCodes.set(externalId, codes)
+    this.#forgetTrustedBrowsers(externalId, null)
   }
 
   async takeRecoveryCode (externalId: string, digest: string): Promise<number | null> {
@@ -143,16 +149,60 @@ export class MemoryStore implements PasskeyStore {
     return this.#recoveryCodes.get(externalId)?.size ?? 0
   }
 
+  async addTrustedBrowser (browser: TrustedBrowserRecord): Promise<void> {
+    this.#trustedBrowsers.set(browser.key, { ...browser })
+  }
+
+  async useTrustedBrowser (key: string, externalId: string, now: number): Promise<TrustedBrowserRecord | null> {
+    const browser = this.#trustedBrowsers.get(key)
+    if (browser === undefined || browser.externalId !== externalId || browser.expiresAt <= now) return null
+    browser.lastUsedAt = now
+    return { ...browser }
+  }
+
+  async listTrustedBrowsers (externalId: string): Promise<TrustedBrowserRecord[]> {
+    return [...this.#trustedBrowsers.values()]
+      .filter((browser) => browser.externalId === externalId)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+      .map((browser) => ({ ...browser }))
+  }
+
+  async deleteTrustedBrowsers (externalId: string, id: string | null): Promise<number> {
+    return this.#forgetTrustedBrowsers(externalId, id)
+  }
+
+  async eraseUser (externalId: string, scope: EraseScope, revokeUntil: number): Promise<number> {
+    for (const passkey of this.#passkeysByUser.get(externalId)?.values() ?? []) {
+      this.#passkeys.delete(passkey.id)
+      this.#passkeyIdByCredential.delete(passkey.credentialId)
+    }
+    this.#passkeysByUser.delete(externalId)
+    this.#recoveryCodes.delete(externalId)
+    deleteWhere(this.#nonces, (nonce) => nonce.externalId === externalId)
+    if (scope === 'everything') deleteWhere(this.#revocations, ({ kind, subject }) => kind === 'user' && subject === externalId)
+    return this.#revoke('user', externalId, revokeUntil)
+  }
+
   async sweep (now: number): Promise<number> {
-    return sweepMap(this.#transactions, now) + sweepMap(this.#nonces, now) + sweepMap(this.#revocations, now)
+    return sweepMap(this.#transactions, now) + sweepMap(this.#nonces, now) + sweepMap(this.#revocations, now) +
+      sweepMap(this.#trustedBrowsers, now)
   }
 
   async close (): Promise<void> {}
 
+  /** Records a revocation; a user revocation also forgets the user's trusted browsers and transactions. */
   #revoke (kind: Revocation['kind'], subject: string, expiresAt: number): number {
     const position = ++this.#lastPosition
     this.#revocations.set(position, { position, kind, subject, expiresAt })
+    if (kind === 'user') {
+      this.#forgetTrustedBrowsers(subject, null)
+      deleteWhere(this.#transactions, (transaction) => transaction.externalId === subject)
+    }
     return position
+  }
+
+  #forgetTrustedBrowsers (externalId: string, id: string | null): number {
+    return deleteWhere(this.#trustedBrowsers, (browser) => browser.externalId === externalId && (id === null || browser.id === id))
   }
 }
 
@@ -176,13 +226,18 @@ function take<T> (map: Map<string, T>, key: string): T | null {
   return record
 }
 
-function sweepMap<K> (map: Map<K, { expiresAt: number }>, now: number): number {
-  let swept = 0
-  for (const [key, record] of map) {
-    if (record.expiresAt < now) {
+/** Deletes the entries of `map` whose value matches; returns how many. */
+function deleteWhere<K, V> (map: Map<K, V>, matches: (value: V) => boolean): number {
+  let deleted = 0
+  for (const [key, value] of map) {
+    if (matches(value)) {
       map.delete(key)
-      swept++
+      deleted++
     }
   }
-  return swept
+  return deleted
+}
+
+function sweepMap<K> (map: Map<K, { expiresAt: number }>, now: number): number {
+  return deleteWhere(map, (record) => record.expiresAt < now)
 }

@@ -17,7 +17,10 @@ export interface PreparedStatement {
 
 /** The SQL of a store whose tables live in the `schema` identifier (quoted). */
 export function statements (schema: string) {
-  const { transactions, nonces, passkeys, revocations, recoveryCodes } = tables(schema)
+  const { transactions, nonces, passkeys, revocations, recoveryCodes, trustedBrowsers } = tables(schema)
+  /** Deletes the trusted browsers of user `$param` once the CTE `source` has a row: a factor change revokes them. */
+  const forgetTrustedBrowsersAfter = (source: string, param: string): string =>
+    `DELETE FROM ${trustedBrowsers} WHERE external_id = ${param} AND EXISTS (SELECT 1 FROM ${source})`
   const insertNonceFrom = (source: string): string => `
     INSERT INTO ${nonces} (key, external_id, kind, transaction_id, passkey_id, expires_at)
     SELECT $1, $2, $3, $4, $5, $6 FROM ${source}`
@@ -67,7 +70,8 @@ export function statements (schema: string) {
           SELECT $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM refusal WHERE reason IS NULL
           ON CONFLICT (credential_id) DO NOTHING
           RETURNING 1
-        ), nonce AS (${insertNonceFrom('added')})
+        ), nonce AS (${insertNonceFrom('added')}),
+        forgotten AS (${forgetTrustedBrowsersAfter('added', '$9')})
         SELECT coalesce(reason, CASE WHEN EXISTS (SELECT 1 FROM added) THEN 'added' ELSE 'credential-taken' END) AS result
         FROM refusal`,
       recordPasskeyUse: `
@@ -76,7 +80,10 @@ export function statements (schema: string) {
           WHERE id = $7 AND counter = $8
           RETURNING 1
         )${insertNonceFrom('used')}`,
-      renamePasskey: `UPDATE ${passkeys} SET name = $3 WHERE external_id = $1 AND id = $2 RETURNING *`,
+      renamePasskey: `
+        WITH renamed AS (UPDATE ${passkeys} SET name = $3 WHERE external_id = $1 AND id = $2 RETURNING *),
+          forgotten AS (${forgetTrustedBrowsersAfter('renamed', '$1')})
+        SELECT * FROM renamed`,
       // Run under lockUserPasskeys: a parallel delete of the user's other passkey sees this one's result.
       deletePasskey: `
         WITH target AS (SELECT id FROM ${passkeys} WHERE external_id = $1 AND id = $2),
@@ -86,7 +93,8 @@ export function statements (schema: string) {
               WHEN $3 AND NOT EXISTS (SELECT 1 FROM ${passkeys} WHERE external_id = $1 AND id <> $2) THEN 'last'
             END AS reason
           ),
-          deleted AS (DELETE FROM ${passkeys} WHERE id IN (SELECT id FROM target) AND (SELECT reason FROM refusal) IS NULL)
+          deleted AS (DELETE FROM ${passkeys} WHERE id IN (SELECT id FROM target) AND (SELECT reason FROM refusal) IS NULL RETURNING 1),
+          forgotten AS (${forgetTrustedBrowsersAfter('deleted', '$1')})
         SELECT coalesce(reason, 'deleted') AS result FROM refusal`,
       // A sequence alone hands out positions in the order transactions draw them, not the order they
       // commit: a reader could see 6 committed before 5, and never list 5. Every insert of a
@@ -109,12 +117,27 @@ export function statements (schema: string) {
           THEN (SELECT count(*) FROM ${recoveryCodes} WHERE external_id = $1)::integer - 1
         END AS left`,
       countRecoveryCodes: `SELECT count(*)::integer AS count FROM ${recoveryCodes} WHERE external_id = $1`,
+      insertTrustedBrowser: `
+        INSERT INTO ${trustedBrowsers} (key, id, external_id, name, created_at, last_used_at, expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      useTrustedBrowser: `
+        UPDATE ${trustedBrowsers} SET last_used_at = $3
+        WHERE key = $1 AND external_id = $2 AND expires_at > $3
+        RETURNING *`,
+      listTrustedBrowsers: `SELECT * FROM ${trustedBrowsers} WHERE external_id = $1 ORDER BY created_at, id COLLATE "C"`,
+      deleteTrustedBrowser: `DELETE FROM ${trustedBrowsers} WHERE external_id = $1 AND id = $2`,
+      forgetTrustedBrowsers: `DELETE FROM ${trustedBrowsers} WHERE external_id = $1`,
+      forgetTransactions: `DELETE FROM ${transactions} WHERE external_id = $1`,
+      erasePasskeys: `DELETE FROM ${passkeys} WHERE external_id = $1`,
+      eraseNonces: `DELETE FROM ${nonces} WHERE external_id = $1`,
+      eraseRevocations: `DELETE FROM ${revocations} WHERE kind = 'user' AND subject = $1`,
       sweep: `
         WITH transactions AS (DELETE FROM ${transactions} WHERE expires_at < $1 RETURNING 1),
           nonces AS (DELETE FROM ${nonces} WHERE expires_at < $1 RETURNING 1),
-          revocations AS (DELETE FROM ${revocations} WHERE expires_at < $1 RETURNING 1)
+          revocations AS (DELETE FROM ${revocations} WHERE expires_at < $1 RETURNING 1),
+          trusted AS (DELETE FROM ${trustedBrowsers} WHERE expires_at < $1 RETURNING 1)
         SELECT ((SELECT count(*) FROM transactions) + (SELECT count(*) FROM nonces)
-          + (SELECT count(*) FROM revocations))::integer AS swept`
+          + (SELECT count(*) FROM revocations) + (SELECT count(*) FROM trusted))::integer AS swept`
     })
   }
 }

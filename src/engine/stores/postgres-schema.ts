@@ -7,7 +7,8 @@ export function tables (schema: string) {
     nonces: `${schema}.passkey_nonces`,
     passkeys: `${schema}.passkeys`,
     revocations: `${schema}.passkey_revocations`,
-    recoveryCodes: `${schema}.passkey_recovery_codes`
+    recoveryCodes: `${schema}.passkey_recovery_codes`,
+    trustedBrowsers: `${schema}.passkey_trusted_browsers`
   }
 }
 
@@ -18,15 +19,15 @@ export function tables (schema: string) {
  * Transactions and nonces live minutes at most, and a ceremony writes them several times: their
  * tables are UNLOGGED, which spares each of those writes the write-ahead log and its flush at commit.
  * A database crash empties them (and a replica has none), which ends the ceremonies in flight and
- * never brings a spent transaction or nonce back; passkeys, revocations and recovery codes are logged
- * as usual.
+ * never brings a spent transaction or nonce back; passkeys, revocations, recovery codes and trusted
+ * browsers are logged as usual.
  *
  * The logouts of a former version's `passkey_revoked_sessions`, if the schema has that table, move
  * to `passkey_revocations` (in the order they were revoked, under {@link revocationsLock}), and the
  * table is dropped.
  */
 export function schemaSql (schema: string): string {
-  const { transactions, nonces, passkeys, revocations, recoveryCodes } = tables(schema)
+  const { transactions, nonces, passkeys, revocations, recoveryCodes, trustedBrowsers } = tables(schema)
   const legacyRevocations = `${schema}.passkey_revoked_sessions`
   return `
     SELECT pg_advisory_xact_lock(hashtext('fastify-passkey-mfa:init'));
@@ -84,6 +85,18 @@ export function schemaSql (schema: string): string {
       digest TEXT NOT NULL, -- the SHA-256 digest of the code
       PRIMARY KEY (external_id, digest)
     );
+
+    CREATE TABLE IF NOT EXISTS ${trustedBrowsers} (
+      key TEXT PRIMARY KEY, -- the SHA-256 digest of the browser's token
+      id TEXT NOT NULL UNIQUE,
+      external_id TEXT NOT NULL,
+      name TEXT NOT NULL,
+      created_at BIGINT NOT NULL,
+      last_used_at BIGINT NOT NULL,
+      expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS passkey_trusted_browsers_user ON ${trustedBrowsers} (external_id, created_at);
+    CREATE INDEX IF NOT EXISTS passkey_trusted_browsers_expires_at ON ${trustedBrowsers} (expires_at);
 
     DO $$ BEGIN
       IF to_regclass(${literal(legacyRevocations)}) IS NOT NULL THEN

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import type {
-  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse,
-  Revocation, TakenTransaction, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, EraseScope, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore,
+  PasskeyUse, Revocation, TakenTransaction, TransactionRecord, TrustedBrowserRecord
 } from '../store.js'
 import { statements, type PreparedStatement, type Statements } from './postgres-queries.js'
 import {
@@ -9,6 +9,7 @@ import {
   toTransactionOrNull, transactionValues, useValues,
   type NonceRow, type PasskeyRow, type RevocationRow, type TransactionRow, type TransactionWithPasskeyRow
 } from './postgres-rows.js'
+import { toTrustedBrowser, toTrustedBrowserOrNull, type TrustedBrowserRow } from './trusted-browser-rows.js'
 
 /** Options of {@link PostgresStore}: a pool to borrow, or a connection string to open one with. */
 export type PostgresStoreOptions = {
@@ -137,6 +138,7 @@ export class PostgresStore implements PasskeyStore {
       await client.query({ ...this.#sql.lockUserRecoveryCodes, values: [externalId] })
       await client.query({ ...this.#sql.deleteRecoveryCodes, values: [externalId] })
       await client.query({ ...this.#sql.insertRecoveryCodes, values: [externalId, digests] })
+      await client.query({ ...this.#sql.forgetTrustedBrowsers, values: [externalId] })
     })
   }
 
@@ -151,6 +153,39 @@ export class PostgresStore implements PasskeyStore {
 
   async countRecoveryCodes (externalId: string): Promise<number> {
     return (await this.#row<{ count: number }>(this.#sql.countRecoveryCodes, [externalId]))!.count
+  }
+
+  async addTrustedBrowser (browser: TrustedBrowserRecord): Promise<void> {
+    const { key, id, externalId, name, createdAt, lastUsedAt, expiresAt } = browser
+    await this.#pool.query({ ...this.#sql.insertTrustedBrowser, values: [key, id, externalId, name, createdAt, lastUsedAt, expiresAt] })
+  }
+
+  async useTrustedBrowser (key: string, externalId: string, now: number): Promise<TrustedBrowserRecord | null> {
+    return toTrustedBrowserOrNull(await this.#row<TrustedBrowserRow>(this.#sql.useTrustedBrowser, [key, externalId, now]))
+  }
+
+  async listTrustedBrowsers (externalId: string): Promise<TrustedBrowserRecord[]> {
+    return (await this.#rows<TrustedBrowserRow>(this.#sql.listTrustedBrowsers, [externalId])).map(toTrustedBrowser)
+  }
+
+  async deleteTrustedBrowsers (externalId: string, id: string | null): Promise<number> {
+    const { rowCount } = id === null
+      ? await this.#pool.query({ ...this.#sql.forgetTrustedBrowsers, values: [externalId] })
+      : await this.#pool.query({ ...this.#sql.deleteTrustedBrowser, values: [externalId, id] })
+    return rowCount ?? 0
+  }
+
+  async eraseUser (externalId: string, scope: EraseScope, revokeUntil: number): Promise<number> {
+    return await this.#transaction(async (client) => {
+      // The locks in the order every transaction takes them: the user's passkeys, codes, then the revocations.
+      await client.query({ ...this.#sql.lockUserPasskeys, values: [externalId] })
+      await client.query({ ...this.#sql.lockUserRecoveryCodes, values: [externalId] })
+      await client.query({ ...this.#sql.erasePasskeys, values: [externalId] })
+      await client.query({ ...this.#sql.deleteRecoveryCodes, values: [externalId] })
+      await client.query({ ...this.#sql.eraseNonces, values: [externalId] })
+      if (scope === 'everything') await client.query({ ...this.#sql.eraseRevocations, values: [externalId] })
+      return await this.#insertRevocation(client, 'user', externalId, revokeUntil)
+    })
   }
 
   async sweep (now: number): Promise<number> {
@@ -183,11 +218,16 @@ export class PostgresStore implements PasskeyStore {
 
   /**
    * Inserts a revocation in the transaction of `client`, after taking the lock that it then holds
-   * until commit: revocations commit one at a time, in the order of their positions.
+   * until commit: revocations commit one at a time, in the order of their positions. A user
+   * revocation also forgets the user's trusted browsers and transactions in flight.
    */
   async #insertRevocation (client: pg.PoolClient, kind: Revocation['kind'], subject: string, expiresAt: number): Promise<number> {
     await client.query(this.#sql.lockRevocations)
     const { rows } = await client.query<{ position: string }>({ ...this.#sql.insertRevocation, values: [kind, subject, expiresAt] })
+    if (kind === 'user') {
+      await client.query({ ...this.#sql.forgetTrustedBrowsers, values: [subject] })
+      await client.query({ ...this.#sql.forgetTransactions, values: [subject] })
+    }
     return Number(rows[0]!.position)
   }
 

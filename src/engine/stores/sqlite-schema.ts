@@ -1,11 +1,12 @@
 /** The schema of the SQLite store and the statements it prepares once, at `init()`. */
 import type Database from 'better-sqlite3'
-import type { AddPasskeyResult, DeletePasskeyResult, NonceRecord, PasskeyRecord, PasskeyUse, Revocation } from '../store.js'
+import type { AddPasskeyResult, DeletePasskeyResult, EraseScope, NonceRecord, PasskeyRecord, PasskeyUse, Revocation, TrustedBrowserRecord } from '../store.js'
 import {
   passkeyParams, useParams,
   type NonceRow, type PasskeyParams, type PasskeyRow, type RevocationRow, type TransactionParams, type TransactionRow,
   type UseParams
 } from './sqlite-rows.js'
+import type { TrustedBrowserRow } from './trusted-browser-rows.js'
 
 /**
  * The tables and indexes, each created when missing. Transactions and nonces have no index on
@@ -66,6 +67,18 @@ CREATE TABLE IF NOT EXISTS passkey_recovery_codes (
   digest TEXT NOT NULL, -- the SHA-256 digest of the code
   PRIMARY KEY (external_id, digest)
 ) STRICT, WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS passkey_trusted_browsers (
+  key TEXT PRIMARY KEY, -- the SHA-256 digest of the browser's token
+  id TEXT NOT NULL UNIQUE,
+  external_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS passkey_trusted_browsers_user ON passkey_trusted_browsers (external_id, created_at);
+CREATE INDEX IF NOT EXISTS passkey_trusted_browsers_expires_at ON passkey_trusted_browsers (expires_at);
 `
 
 /**
@@ -121,6 +134,24 @@ export function prepare (db: Database.Database) {
     'INSERT INTO passkey_recovery_codes (external_id, digest) VALUES (?, ?) ON CONFLICT DO NOTHING')
   const deleteRecoveryCode = db.prepare<[string, string]>('DELETE FROM passkey_recovery_codes WHERE external_id = ? AND digest = ?')
   const countRecoveryCodes = db.prepare<[string], number>('SELECT count(*) FROM passkey_recovery_codes WHERE external_id = ?').pluck()
+  const forgetTrustedBrowsers = db.prepare<[string]>('DELETE FROM passkey_trusted_browsers WHERE external_id = ?')
+  const forgetTransactions = db.prepare<[string]>('DELETE FROM passkey_transactions WHERE external_id = ?')
+  const renamePasskey = db.prepare<[string, string, string], PasskeyRow>('UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *')
+  const sweepTrustedBrowsers = db.prepare<[number]>('DELETE FROM passkey_trusted_browsers WHERE expires_at < ?')
+  /** Inserts a revocation; a user revocation also forgets the user's trusted browsers and transactions in flight. Run in a transaction. */
+  const revoke = (kind: Revocation['kind'], subject: string, expiresAt: number): number => {
+    const position = insertRevocation.get(kind, subject, expiresAt)!
+    if (kind === 'user') {
+      forgetTrustedBrowsers.run(subject)
+      forgetTransactions.run(subject)
+    }
+    return position
+  }
+  const erasers = {
+    passkeys: db.prepare<[string]>('DELETE FROM passkeys WHERE external_id = ?'),
+    nonces: db.prepare<[string]>('DELETE FROM passkey_nonces WHERE external_id = ?'),
+    revocations: db.prepare<[string]>("DELETE FROM passkey_revocations WHERE kind = 'user' AND subject = ?")
+  }
 
   return {
     insertTransaction: db.prepare<[TransactionParams]>(`
@@ -141,10 +172,13 @@ export function prepare (db: Database.Database) {
       const transaction = takeTransaction.get(key)
       return transaction === undefined ? undefined : { transaction, passkey: findPasskey.get(credentialId) }
     }),
-    renamePasskey: db.prepare<[string, string, string], PasskeyRow>(
-      'UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *'),
+    renamePasskey: db.transaction((name: string, id: string, externalId: string): PasskeyRow | undefined => {
+      const renamed = renamePasskey.get(name, id, externalId)
+      if (renamed !== undefined) forgetTrustedBrowsers.run(externalId)
+      return renamed
+    }),
     // SQLite runs one write transaction at a time, so positions are drawn in commit order.
-    insertRevocation,
+    revoke: db.transaction(revoke),
     userRevokedAt: db.prepare<[string], number>(
       "SELECT coalesce(max(position), 0) FROM passkey_revocations WHERE kind = 'user' AND subject = ?").pluck(),
     listRevocations: db.prepare<[number], RevocationRow>('SELECT * FROM passkey_revocations WHERE position > ? ORDER BY position'),
@@ -155,6 +189,7 @@ export function prepare (db: Database.Database) {
       if (firstOnly && hasPasskey.get(passkey.externalId) !== undefined) return 'not-first'
       insertPasskey.run(passkeyParams(passkey))
       insertNonce.run(nonce)
+      forgetTrustedBrowsers.run(passkey.externalId)
       return 'added'
     }).immediate,
     // Immediate, as addPasskey: a parallel delete of the user's other passkey waits for this one.
@@ -162,7 +197,8 @@ export function prepare (db: Database.Database) {
       if (ownsPasskey.get(externalId, id) === undefined) return { deleted: false, reason: 'not-found' }
       if (keepOne && hasOtherPasskey.get(externalId, id) === undefined) return { deleted: false, reason: 'last' }
       deletePasskey.run(externalId, id)
-      return { deleted: true, revokedAt: revokeUntil === null ? null : insertRevocation.get('user', externalId, revokeUntil)! }
+      forgetTrustedBrowsers.run(externalId)
+      return { deleted: true, revokedAt: revokeUntil === null ? null : revoke('user', externalId, revokeUntil) }
     }).immediate,
     recordPasskeyUse: db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
       if (updateUse.run(useParams(use)).changes === 0) return false
@@ -173,12 +209,33 @@ export function prepare (db: Database.Database) {
     replaceRecoveryCodes: db.transaction((externalId: string, digests: string[]): void => {
       deleteRecoveryCodes.run(externalId)
       for (const digest of digests) insertRecoveryCode.run(externalId, digest)
+      forgetTrustedBrowsers.run(externalId)
     }).immediate,
     // Its first statement writes, so it holds the write lock from its start: the count is after this take.
     takeRecoveryCode: db.transaction((externalId: string, digest: string): number | null =>
       deleteRecoveryCode.run(externalId, digest).changes === 0 ? null : countRecoveryCodes.get(externalId)!),
     countRecoveryCodes,
+    insertTrustedBrowser: db.prepare<[TrustedBrowserRecord]>(`
+      INSERT INTO passkey_trusted_browsers (key, id, external_id, name, created_at, last_used_at, expires_at)
+      VALUES (@key, @id, @externalId, @name, @createdAt, @lastUsedAt, @expiresAt)`),
+    useTrustedBrowser: db.prepare<[number, string, string, number], TrustedBrowserRow>(`
+      UPDATE passkey_trusted_browsers SET last_used_at = ?
+      WHERE key = ? AND external_id = ? AND expires_at > ?
+      RETURNING *`),
+    listTrustedBrowsers: db.prepare<[string], TrustedBrowserRow>(
+      'SELECT * FROM passkey_trusted_browsers WHERE external_id = ? ORDER BY created_at, id'),
+    deleteTrustedBrowser: db.prepare<[string, string]>('DELETE FROM passkey_trusted_browsers WHERE external_id = ? AND id = ?'),
+    forgetTrustedBrowsers,
+    // Immediate, as addPasskey: a passkey added concurrently is either erased or added after.
+    eraseUser: db.transaction((externalId: string, scope: EraseScope, revokeUntil: number): number => {
+      erasers.passkeys.run(externalId)
+      deleteRecoveryCodes.run(externalId)
+      erasers.nonces.run(externalId)
+      if (scope === 'everything') erasers.revocations.run(externalId)
+      return revoke('user', externalId, revokeUntil)
+    }).immediate,
     sweep: db.transaction((now: number): number =>
-      sweepTransactions.run(now).changes + sweepNonces.run(now).changes + sweepRevocations.run(now).changes)
+      sweepTransactions.run(now).changes + sweepNonces.run(now).changes + sweepRevocations.run(now).changes +
+      sweepTrustedBrowsers.run(now).changes)
   }
 }

@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3'
 import type {
-  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse,
-  Revocation, TakenTransaction, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, EraseScope, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore,
+  PasskeyUse, Revocation, TakenTransaction, TransactionRecord, TrustedBrowserRecord
 } from '../store.js'
 import { toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction, toTransactionOrNull, transactionParams } from './sqlite-rows.js'
 import { migrateRevokedSessions, prepare, SCHEMA, type Statements } from './sqlite-schema.js'
+import { toTrustedBrowser, toTrustedBrowserOrNull } from './trusted-browser-rows.js'
 import { WalSync } from './wal-sync.js'
 
 /** Options of {@link SqliteStore}. */
@@ -21,8 +22,9 @@ export interface SqliteStoreOptions {
  * protects something resolves only once an fsync of the WAL has covered it ({@link WalSync}, run off
  * the event loop and shared by the writes of one moment): taking a transaction or nonce, recording a
  * passkey's use (its counter), adding, renaming and deleting passkeys, revoking sessions, replacing
- * and taking recovery codes. A power cut may undo the others, creating a transaction, starting its
- * ceremony and sweeping, which only ends sign-in steps in flight. A write whose fsync fails rejects
+ * and taking recovery codes, revoking trusted browsers and erasing a user. A power cut may undo the
+ * others, creating a transaction, starting its ceremony, trusting a browser or recording its use,
+ * and sweeping, which only ends sign-in steps in flight or asks for a passkey step once more. A write whose fsync fails rejects
  * (the engine answers 503).
  *
  * @example
@@ -106,7 +108,7 @@ export class SqliteStore implements PasskeyStore {
   }
 
   async renamePasskey (externalId: string, id: string, name: string): Promise<PasskeyRecord | null> {
-    return this.#durable(toPasskeyOrNull(this.#sql.renamePasskey.get(name, id, externalId)))
+    return this.#durable(toPasskeyOrNull(this.#sql.renamePasskey(name, id, externalId)))
   }
 
   async deletePasskey (externalId: string, id: string, keepOne: boolean, revokeUntil: number | null): Promise<DeletePasskeyResult> {
@@ -114,7 +116,7 @@ export class SqliteStore implements PasskeyStore {
   }
 
   async revoke (kind: Revocation['kind'], subject: string, expiresAt: number): Promise<number> {
-    return this.#durable(this.#sql.insertRevocation.get(kind, subject, expiresAt)!)
+    return this.#durable(this.#sql.revoke(kind, subject, expiresAt))
   }
 
   async userRevokedAt (externalId: string): Promise<number> {
@@ -138,6 +140,28 @@ export class SqliteStore implements PasskeyStore {
 
   async countRecoveryCodes (externalId: string): Promise<number> {
     return this.#sql.countRecoveryCodes.get(externalId)!
+  }
+
+  async addTrustedBrowser (browser: TrustedBrowserRecord): Promise<void> {
+    this.#sql.insertTrustedBrowser.run(browser)
+  }
+
+  async useTrustedBrowser (key: string, externalId: string, now: number): Promise<TrustedBrowserRecord | null> {
+    return toTrustedBrowserOrNull(this.#sql.useTrustedBrowser.get(now, key, externalId, now))
+  }
+
+  async listTrustedBrowsers (externalId: string): Promise<TrustedBrowserRecord[]> {
+    return this.#sql.listTrustedBrowsers.all(externalId).map(toTrustedBrowser)
+  }
+
+  async deleteTrustedBrowsers (externalId: string, id: string | null): Promise<number> {
+    // Durable: a power cut must not bring back a browser the user revoked.
+    const { changes } = id === null ? this.#sql.forgetTrustedBrowsers.run(externalId) : this.#sql.deleteTrustedBrowser.run(externalId, id)
+    return this.#durable(changes)
+  }
+
+  async eraseUser (externalId: string, scope: EraseScope, revokeUntil: number): Promise<number> {
+    return this.#durable(this.#sql.eraseUser(externalId, scope, revokeUntil))
   }
 
   async sweep (now: number): Promise<number> {
