@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Throttle, tryAgainIn } from './throttle.js'
 import { Users } from './users.js'
 
 const PUBLIC = new URL('./public/', import.meta.url)
@@ -23,7 +24,9 @@ const ASSETS = {
   'account.js': 'text/javascript; charset=utf-8',
   'recovery-codes.js': 'text/javascript; charset=utf-8',
   'recovery-codes-panel.js': 'text/javascript; charset=utf-8',
-  'account-recovery.js': 'text/javascript; charset=utf-8'
+  'account-recovery.js': 'text/javascript; charset=utf-8',
+  'account-trusted-browsers.js': 'text/javascript; charset=utf-8',
+  'favicon.svg': 'image/svg+xml'
 }
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -42,10 +45,18 @@ const credentials = (minPassword) => ({
   }
 })
 
+const MINUTE = 60_000
+/** Failed log-ins per email, and per address (a shared office counts as one). */
+const LOGIN_FAILURES_PER_EMAIL = { limit: 5, windowMs: 15 * MINUTE }
+const LOGIN_FAILURES_PER_ADDRESS = { limit: 20, windowMs: 15 * MINUTE }
+/** Sign-ups per address, taken emails included (a sign-up tells whether an email has an account). */
+const SIGNUPS_PER_ADDRESS = { limit: 20, windowMs: 60 * MINUTE }
+
 /**
- * The example app: password sign-up and log-in as the first factor, a passkey as the second
- * (policy `required`), and pages to enroll, save recovery codes, sign in (with a passkey or a recovery
- * code) and manage passkeys. Its data (users, passkeys
+ * The example app: password sign-up and log-in (throttled per email and per address) as the first
+ * factor, a passkey as the second (policy `required`), trusted browsers for 30 days, and pages to
+ * enroll, save recovery codes, sign in (with a passkey or a recovery code) and manage passkeys and
+ * trusted browsers. Its data (users, passkeys
  * and the session key) lives in `dataDir`; the app runs on `http://localhost:${port}`.
  *
  * @param {{ dataDir: string, port: number, logger?: boolean | object }} options
@@ -66,6 +77,8 @@ export async function buildExampleApp ({ dataDir, port, logger = false }) {
     sessionKey: await loadSessionKey(join(dataDir, 'session.key')),
     engine: { appId: 'passkey-mfa-example', rpId: 'localhost', rpName: 'Passkey MFA example', origins: [origin], sqlitePath: join(dataDir, 'passkeys.db') },
     policy: 'required',
+    // After the passkey step, the user may trust the browser: its next log-ins need the password only.
+    trustedBrowsers: { maxAgeMs: 30 * 24 * 60 * MINUTE },
     onEvent: (event) => { auditLog.write(`${JSON.stringify(event)}\n`) },
     findUser: async (externalId) => users.findByExternalId(externalId),
     issueToken: async (user) => {
@@ -75,25 +88,53 @@ export async function buildExampleApp ({ dataDir, port, logger = false }) {
     }
   })
 
-  app.post('/signup', { schema: { body: credentials(8) } }, async (request, reply) => {
+  // The password check is the first factor: without a limit, anyone can try passwords at the speed of
+  // scrypt. A real app keeps these counts in a store its instances share.
+  const loginFailuresByEmail = new Throttle(LOGIN_FAILURES_PER_EMAIL)
+  const loginFailuresByAddress = new Throttle(LOGIN_FAILURES_PER_ADDRESS)
+  const signupsByAddress = new Throttle(SIGNUPS_PER_ADDRESS)
+
+  app.post('/signup', { schema: { body: credentials(8) }, attachValidation: true }, async (request, reply) => {
+    const wait = signupsByAddress.wait(request.ip)
+    if (wait > 0) return throttled(reply, wait, 'SIGNUP_THROTTLED', 'Too many sign-ups from your network.')
+    if (request.validationError !== undefined) return refuse(reply, 400, 'SIGNUP_INVALID', signupProblem(request.validationError))
+    signupsByAddress.count(request.ip)
     const user = await users.create(request.body.email.toLowerCase(), request.body.password)
     if (user === null) return refuse(reply, 409, 'EMAIL_TAKEN', 'An account with this email already exists')
     request.log.info({ event: 'signed-up', externalId: user.externalId }, 'example: account created')
     return reply.code(201).send({ next: await request.mfa.completeFirstFactor(user) })
   })
 
-  app.post('/login', { schema: { body: credentials(1) } }, async (request, reply) => {
-    const user = await users.checkPassword(request.body.email.toLowerCase(), request.body.password)
+  app.post('/login', { schema: { body: credentials(1) }, attachValidation: true }, async (request, reply) => {
+    if (request.validationError !== undefined) return refuse(reply, 400, 'LOGIN_INVALID', 'Enter the email address and the password of your account.')
+    const email = request.body.email.toLowerCase()
+    const wait = Math.max(loginFailuresByEmail.wait(email), loginFailuresByAddress.wait(request.ip))
+    if (wait > 0) {
+      request.log.info({ event: 'login-throttled' }, 'example: too many failed log-ins')
+      return throttled(reply, wait, 'LOGIN_THROTTLED', 'Too many sign-in attempts.')
+    }
+    const user = await users.checkPassword(email, request.body.password)
     if (user === null) {
+      loginFailuresByEmail.count(email)
+      loginFailuresByAddress.count(request.ip)
       request.log.info({ event: 'password-refused' }, 'example: wrong email or password')
       return refuse(reply, 401, 'CREDENTIALS_INVALID', 'Wrong email or password')
     }
+    loginFailuresByEmail.forget(email)
     request.log.info({ event: 'password-accepted', externalId: user.externalId }, 'example: password accepted')
     return { next: await request.mfa.completeFirstFactor(user) }
   })
 
   app.get('/me', { preHandler: app.mfa.requireAuthenticated }, async (request) => {
     return { email: users.findByExternalId(request.mfa.externalId).email }
+  })
+
+  // The passkey step page shows whose sign-in it finishes: the password was right, the passkey is next.
+  app.get('/pending-account', async (request, reply) => {
+    const { state, externalId } = request.mfa
+    const user = state === 'first-factor' || state === 'passkey-pending' ? users.findByExternalId(externalId) : null
+    if (user === null) return refuse(reply, 401, 'NOT_SIGNING_IN', 'No sign-in is waiting for a passkey')
+    return { email: user.email }
   })
 
   const pages = Object.fromEntries(await Promise.all(Object.values(PAGES).map(async (file) => [file, await readFile(new URL(file, PUBLIC))])))
@@ -118,6 +159,9 @@ export async function buildExampleApp ({ dataDir, port, logger = false }) {
     return reply.type(type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(assets[request.params.file])
   })
 
+  // Browsers ask for /favicon.ico when a page names no icon: the pages do, this is for the others.
+  app.get('/favicon.ico', async (request, reply) => reply.redirect('/assets/favicon.svg', 301))
+
   await app.ready()
   return app
 }
@@ -138,4 +182,17 @@ async function loadSessionKey (file) {
 
 function refuse (reply, statusCode, code, error) {
   return reply.code(statusCode).send({ statusCode, code, error })
+}
+
+/** A 429 that says how long to wait, in its `Retry-After` header and its message. */
+function throttled (reply, seconds, code, what) {
+  return refuse(reply.header('retry-after', String(seconds)), 429, code, `${what} ${tryAgainIn(seconds)}`)
+}
+
+/** What to fix in a refused sign-up, for the form to show. */
+function signupProblem (validationError) {
+  const [{ instancePath, keyword, params }] = validationError.validation
+  const field = keyword === 'required' ? `/${params.missingProperty}` : instancePath
+  if (field !== '/password') return 'Enter a valid email address, like name@example.com.'
+  return keyword === 'maxLength' ? 'Choose a password of at most 1024 characters.' : 'Choose a password of at least 8 characters.'
 }

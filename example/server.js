@@ -7,8 +7,9 @@ const app = await buildExampleApp({
   port,
   logger: { level: process.env.LOG_LEVEL ?? 'info' }
 })
-await app.listen({ port, host: 'localhost' })
-// Passkeys are bound to the origin: open exactly this URL (not 127.0.0.1).
+// Passkeys are bound to the origin: the one URL printed is the one that works, http://localhost (the
+// address Fastify would log, http://127.0.0.1, fails the passkey origin check).
+await app.listen({ port, host: 'localhost', listenTextResolver: () => `example: listening on port ${port}` })
 console.log(`Passkey MFA example: http://localhost:${port}`)
 
 for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -8,6 +8,7 @@ export type AuditEventType =
   | 'logout' | 'sessions-revoked' | 'cross-site-refused' | 'locked-out' | 'rate-limited'
   | 'revocation-sync-stale' | 'revocation-sync-recovered'
   | 'recovery-codes-generated' | 'recovery-code-used' | 'recovery-code-refused'
+  | 'browser-trusted' | 'trusted-browser-used' | 'trusted-browser-revoked' | 'user-reset' | 'user-deleted'
 
 /**
  * An authentication event, for an audit trail. It names the user and the client address, never a
@@ -27,6 +28,8 @@ export interface AuditEvent {
   code?: string
   reason?: string
   passkeyId?: string
+  /** For the trusted-browser events: which browser (`trusted-browser-revoked` without it: all of the user's). */
+  trustedBrowserId?: string
   /** For `locked-out` and `rate-limited`: what was limited, and for how long. */
   scope?: 'account' | 'address' | 'session'
   retryAfterSeconds?: number

@@ -149,6 +149,10 @@ export const RouteNotFoundError = createError<'FST_PASSKEY_MFA_ROUTE_NOT_FOUND',
 export const RecoveryCodeInvalidError = createError(
   'FST_PASSKEY_MFA_RECOVERY_CODE_INVALID', 'Unknown or already used recovery code', 401)
 
+/** The user has no trusted browser of that ID (never had, revoked, or expired). */
+export const TrustedBrowserNotFoundError = createError(
+  'FST_PASSKEY_MFA_TRUSTED_BROWSER_NOT_FOUND', 'Unknown trusted browser', 404)
+
 /** The browser bundle was not built (`npm run build` writes it). */
 export const ClientNotBuiltError = createError(
   'FST_PASSKEY_MFA_CLIENT_NOT_BUILT', 'The browser client is not built; run npm run build', 404)

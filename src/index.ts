@@ -46,9 +46,11 @@ export type { CreateAuthenticateTransactionArgs, CreateRegisterTransactionArgs }
 export { engineRoutes } from './engine/routes.js'
 export type { EngineRoutesOptions } from './engine/routes.js'
 export type {
-  AddPasskeyResult, AuthenticationStart, CeremonyKind, HandshakeRecord, NonceClaims, NonceRecord, PasskeyRecord, PasskeyStore, PasskeyUse, Revocation,
-  TakenTransaction, TransactionRecord
+  AddPasskeyResult, AuthenticationStart, CeremonyKind, EraseScope, HandshakeRecord, NonceClaims, NonceRecord, PasskeyRecord, PasskeyStore,
+  PasskeyUse, Revocation, TakenTransaction, TransactionRecord, TrustedBrowserRecord
 } from './engine/store.js'
+export type { BrowserTrust, TrustedBrowserInfo } from './engine/trusted-browsers.js'
+export type { UserDescription } from './engine/users.js'
 export { MemoryStore } from './engine/stores/memory.js'
 export { SqliteStore } from './engine/stores/sqlite.js'
 export type { SqliteStoreOptions } from './engine/stores/sqlite.js'
@@ -62,5 +64,6 @@ export {
   ArgumentInvalidError, PasskeyNameInvalidError, BodyTooLargeError, MediaTypeUnsupportedError,
   InternalError, NotAuthenticatedError, StateInvalidError, RegistrationForbiddenError,
   StepUpRequiredError, LastPasskeyError, CrossSiteRequestError, UserNotFoundError, ClientNotBuiltError,
-  FactorChangeStepUpError, ReauthenticationRequiredError, RouteNotFoundError, RateLimitedError, RecoveryCodeInvalidError
+  FactorChangeStepUpError, ReauthenticationRequiredError, RouteNotFoundError, RateLimitedError, RecoveryCodeInvalidError,
+  TrustedBrowserNotFoundError
 } from './errors.js'

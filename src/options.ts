@@ -4,6 +4,7 @@ import { PasskeyEngine } from './engine/engine.js'
 import type { EngineOptions } from './engine/options.js'
 import type { PasskeyStore } from './engine/store.js'
 import { SqliteStore } from './engine/stores/sqlite.js'
+import { MAX_TRUST_MS } from './engine/trusted-browsers.js'
 import type { MfaLifetimes } from './mfa/state-machine.js'
 import type { AuditListener } from './audit.js'
 import { resolveLimits } from './limits/options.js'
@@ -69,10 +70,30 @@ export interface PasskeyMfaOptions<User extends MfaUser = MfaUser> {
   revokeSessionsOnPasskeyRemoval?: boolean
   /** A sign-in with a recovery code ends the user's other sessions (on every instance); default `true`. */
   revokeSessionsOnRecovery?: boolean
+  /**
+   * Opt-in: after a passkey authentication the user may trust the browser for `maxAgeMs` (at most 30
+   * days). On it, the user's first factor then signs in without the passkey step (no passkey check:
+   * step-up routes still ask for one). Its 256-bit token lives in its own `HttpOnly` cookie,
+   * `cookieName` (default `__Host-passkey_mfa_trusted` when an origin is https, else `passkey_mfa_trusted`).
+   */
+  trustedBrowsers?: TrustedBrowsersOptions | false
   /** Abuse limits (on by default, counters in memory); `false` turns them off. */
   limits?: LimitsOptions | false
   /** Receives every authentication event (they are also logged at info). */
   onEvent?: AuditListener
+}
+
+/** Settings of trusted browsers (`trustedBrowsers`). */
+export interface TrustedBrowsersOptions {
+  /** How long a browser stays trusted; at most 30 days. */
+  maxAgeMs: number
+  cookieName?: string
+}
+
+/** Trusted browsers, when on: how long they last, and their cookie. */
+export interface ResolvedTrustedBrowsers {
+  maxAgeMs: number
+  cookieName: string
 }
 
 /** Plugin options with defaults applied and the engine made. */
@@ -96,6 +117,8 @@ export interface ResolvedOptions {
   revokeSessionsOnRecovery: boolean
   /** Whether an origin is https: the cookie is then `Secure`. */
   secure: boolean
+  /** `null` when trusted browsers are off. */
+  trustedBrowsers: ResolvedTrustedBrowsers | null
   limits: ResolvedLimits | null
   onEvent: AuditListener | null
 }
@@ -109,7 +132,7 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
     sameSite = 'lax', pendingLifetimeMs = MAX_PENDING_MS, idleTimeoutMs = 30 * 60_000,
     absoluteLifetimeMs = 12 * 60 * 60_000, corsOrigins = [], revocationSyncMs = 1000,
     revocationMaxStalenessMs = Math.max(3 * revocationSyncMs, 5000), factorChangeMaxAgeMs = 5 * 60_000,
-    revokeSessionsOnPasskeyRemoval = true, revokeSessionsOnRecovery = true, limits, onEvent = null
+    revokeSessionsOnPasskeyRemoval = true, revokeSessionsOnRecovery = true, trustedBrowsers = false, limits, onEvent = null
   } = options
   const keys = Array.isArray(sessionKey) ? sessionKey : [sessionKey]
   checkOption(keys.length > 0 && keys.every((key) => Buffer.isBuffer(key) && key.length === 32), 'sessionKey must be a 32-byte Buffer or an array of them')
@@ -136,6 +159,7 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
   const resolvedEngine = made?.engine ?? engine as PasskeyEngine
   const secure = resolvedEngine.origins.some((origin) => origin.startsWith('https:'))
   checkOption(secure || !/^__(Host|Secure)-/i.test(cookieName ?? ''), 'cookieName with a __Host- or __Secure- prefix needs https origins')
+  const resolvedCookieName = cookieName ?? (secure ? '__Host-passkey_mfa' : 'passkey_mfa')
   return {
     engine: resolvedEngine,
     ownsEngine: made !== null,
@@ -145,7 +169,7 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
     issueToken,
     policy: typeof policy === 'function' ? policy : () => policy,
     prefix,
-    cookieName: cookieName ?? (secure ? '__Host-passkey_mfa' : 'passkey_mfa'),
+    cookieName: resolvedCookieName,
     secure,
     sameSite,
     lifetimes: { pending: pendingLifetimeMs, idle: idleTimeoutMs, absolute: absoluteLifetimeMs },
@@ -155,9 +179,21 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
     factorChangeMaxAgeMs,
     revokeSessionsOnPasskeyRemoval,
     revokeSessionsOnRecovery,
+    trustedBrowsers: resolveTrustedBrowsers(trustedBrowsers, secure, resolvedCookieName),
     limits: resolvedLimits,
     onEvent
   }
+}
+
+function resolveTrustedBrowsers (options: TrustedBrowsersOptions | false, secure: boolean, sessionCookieName: string): ResolvedTrustedBrowsers | null {
+  if (options === false) return null
+  checkOption(typeof options === 'object' && options !== null, 'trustedBrowsers must be { maxAgeMs } or false')
+  const { maxAgeMs, cookieName = secure ? '__Host-passkey_mfa_trusted' : 'passkey_mfa_trusted' } = options
+  checkDuration(maxAgeMs, 'trustedBrowsers.maxAgeMs', MAX_TRUST_MS)
+  checkOption(/^[\w-]{1,64}$/.test(cookieName), 'trustedBrowsers.cookieName must be 1-64 letters, digits, "_" or "-"')
+  checkOption(secure || !/^__(Host|Secure)-/i.test(cookieName), 'trustedBrowsers.cookieName with a __Host- or __Secure- prefix needs https origins')
+  checkOption(cookieName !== sessionCookieName, 'trustedBrowsers.cookieName must differ from cookieName')
+  return { maxAgeMs, cookieName }
 }
 
 function makeEngine ({ appId = 'default', store, sqlitePath = 'passkey-mfa.db', ...options }: PluginEngineOptions): { engine: PasskeyEngine, sqlitePath: string | null } {

@@ -12,6 +12,7 @@ import { RequestMfa } from './mfa/request-mfa.js'
 import type { MfaRuntime } from './mfa/request-mfa.js'
 import { RevokedSessions } from './mfa/revoked-sessions.js'
 import { SessionCookie } from './mfa/session-cookie.js'
+import { TrustedBrowserCookie } from './mfa/trusted-browser-cookie.js'
 import { registerSessionSeal } from './mfa/session-seal.js'
 import { resolveOptions } from './options.js'
 import type { PasskeyMfaOptions } from './options.js'
@@ -24,6 +25,7 @@ import { logoutRoute } from './routes/logout.js'
 import { passkeyRoutes } from './routes/passkeys.js'
 import { recoveryRoutes } from './routes/recovery.js'
 import { statusRoute } from './routes/status.js'
+import { trustedBrowserRoutes } from './routes/trusted-browsers.js'
 import { transactionRoutes } from './routes/transactions.js'
 import { verifyRoute } from './routes/verify.js'
 
@@ -66,7 +68,10 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
       if (!lockedOut) refusals.refused(request, 'attempts', scope, retryAfterSeconds)
       else record(request, { type: 'locked-out', externalId: scope === 'account' ? request.mfa.externalId : null, scope, retryAfterSeconds })
     })
-  const runtime: MfaRuntime = { options, engine, cookie, revoked, audit: record, limiter, transactionCaps: null }
+  const trustedCookie = options.trustedBrowsers === null
+    ? null
+    : new TrustedBrowserCookie({ name: options.trustedBrowsers.cookieName, secure: options.secure, sameSite: options.sameSite })
+  const runtime: MfaRuntime = { options, engine, cookie, trustedCookie, revoked, audit: record, limiter, transactionCaps: null }
 
   fastify.decorateRequest(kMfa, null)
   fastify.decorateRequest('mfa', {
@@ -99,6 +104,7 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
       await scope.register(statusRoute, { runtime })
       await scope.register(passkeyRoutes, { runtime })
       await scope.register(recoveryRoutes, { runtime })
+      await scope.register(trustedBrowserRoutes, { runtime })
       await scope.register(logoutRoute)
       await scope.register(clientScriptRoute, {})
       await scope.register(notFoundRoute)

@@ -1,6 +1,7 @@
 import { PasskeyMfaClient } from '/passkey/client.js'
 import { APP_ID, describeError, formatDate, sessionEnded, showMessage } from '/assets/common.js'
 import { recoveryCodesCard } from '/assets/account-recovery.js'
+import { trustedBrowsersCard } from '/assets/account-trusted-browsers.js'
 
 const client = new PasskeyMfaClient({ prefix: '/passkey', appId: APP_ID })
 const list = document.getElementById('passkeys')
@@ -134,5 +135,6 @@ document.getElementById('logout-everywhere').addEventListener('click', async (ev
 })
 
 const recoveryCodes = recoveryCodesCard(client, fail)
+const trustedBrowsers = trustedBrowsersCard(client)
 
-Promise.all([loadEmail(), recoveryCodes.load(), refresh()]).catch(fail)
+Promise.all([loadEmail(), recoveryCodes.load(), trustedBrowsers.load(), refresh()]).catch(fail)

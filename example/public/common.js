@@ -50,6 +50,7 @@ export function describeError (error) {
       if (sessionEnded(error)) return 'Your sign-in has expired. Please log in again.'
       if (TOO_SLOW.has(error.serverCode)) return 'That took too long. Please try again.'
       if (error.serverCode === 'FST_PASSKEY_MFA_LAST_PASSKEY') return 'This is your only passkey. Add another one before removing it.'
+      if (error.serverCode === 'FST_PASSKEY_MFA_PASSKEY_NAME_INVALID') return 'That name was not saved: a passkey name is 1 to 64 characters, without control, invisible or text-direction characters.'
       return 'The passkey was not accepted. Please try again.'
     default:
       return 'Something went wrong with the passkey. Please try again.'

@@ -8,12 +8,13 @@ for (const form of document.querySelectorAll('form[data-url]')) {
     button.disabled = true
     showMessage(message, '')
     try {
-      const { ok, status, body } = await postJson(form.dataset.url, Object.fromEntries(new FormData(form)))
+      const { ok, body } = await postJson(form.dataset.url, Object.fromEntries(new FormData(form)))
       if (ok) {
         location.assign(body.next === 'done' ? '/account' : '/passkey-step')
         return
       }
-      showMessage(message, status === 400 ? 'Enter a valid email and a password of at least 8 characters.' : body.error ?? 'Something went wrong. Please try again.', 'error')
+      // The server's words fit the form: what to fix, or how long to wait (429).
+      showMessage(message, body.error ?? 'Something went wrong. Please try again.', 'error')
     } catch {
       showMessage(message, 'The server could not be reached. Check your connection and try again.', 'error')
     } finally {

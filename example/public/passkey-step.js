@@ -12,6 +12,12 @@ const showRecovery = document.getElementById('show-recovery')
 const recoveryForm = document.getElementById('recovery-form')
 const recoveryMessage = document.getElementById('recovery-message')
 const recoverySubmit = recoveryForm.querySelector('button[type="submit"]')
+const account = document.getElementById('step-account')
+const timeLeft = document.getElementById('time-left')
+const trust = document.getElementById('trust')
+const trustBrowser = document.getElementById('trust-browser')
+/** The countdown's timer (`setInterval`). */
+let countdown
 
 const STEPS = {
   enroll: {
@@ -30,7 +36,7 @@ const STEPS = {
     waiting: 'Follow your browser’s prompt to use your passkey…',
     done: 'Done. Opening your account…',
     next: '/account',
-    run: () => client.signIn()
+    run: () => client.signIn({ trustBrowser: !trust.hidden && trustBrowser.checked })
   }
 }
 
@@ -53,6 +59,13 @@ async function start () {
   button.focus()
   button.addEventListener('click', () => run(step))
   recovery.hidden = status.next !== 'authenticate'
+  // Trusted browsers on (the server says for how long): the passkey sign-in may trust this browser.
+  if (status.next === 'authenticate' && status.trustedBrowserLifetimeMs !== null) {
+    const days = Math.round(status.trustedBrowserLifetimeMs / 86_400_000)
+    document.getElementById('trust-text').textContent = `Trust this browser for ${days} day${days === 1 ? '' : 's'}`
+    trust.hidden = false
+  }
+  await showAccount(status.pendingUntil)
 }
 
 async function run (step) {
@@ -73,11 +86,39 @@ async function run (step) {
 }
 
 /** The session is over (expired or signed out elsewhere): only logging in again helps. */
-function endSession () {
+function endSession (action = 'Log in again') {
+  clearInterval(countdown)
   button.hidden = true
   recovery.hidden = true
-  switchAccount.textContent = 'Log in again'
+  account.hidden = true
+  trust.hidden = true
+  switchAccount.textContent = action
   switchAccount.focus()
+}
+
+/**
+ * Shows whose sign-in this is and the time left to finish it, “4:59 left”, updated each second. The
+ * ticking text is not announced (no live region); the expiry is, once, in the step's alert.
+ */
+async function showAccount (pendingUntil) {
+  const end = Date.parse(pendingUntil)
+  const secondsLeft = () => Math.max(0, Math.ceil((end - Date.now()) / 1000))
+  const tick = () => {
+    const seconds = secondsLeft()
+    timeLeft.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')} left`
+    if (seconds > 0) return
+    title.textContent = 'Your sign-in step expired'
+    text.textContent = 'For your security, the passkey step must follow the password within a few minutes.'
+    showMessage(message, 'This sign-in step expired. Start over to log in again.', 'error')
+    showMessage(recoveryMessage, '')
+    endSession('Start over')
+  }
+  tick()
+  countdown = setInterval(tick, 1000)
+  const response = await fetch('/pending-account').catch(() => null)
+  if (response?.ok !== true) return
+  document.getElementById('pending-email').textContent = (await response.json()).email
+  account.hidden = secondsLeft() === 0
 }
 
 /** Keeps `control` disabled while the account is locked, then says in `where` that it can be tried again. */

@@ -1,5 +1,6 @@
 import type {
-  LogoutBody, PasskeyListReply, PasskeyView, RecoveryBody, RecoveryCodesReply, RenameBody, StatusReply, TransactionReply, VerifyBody, VerifyReply
+  LogoutBody, PasskeyListReply, PasskeyView, RecoveryBody, RecoveryCodesReply, RenameBody, StatusReply, TransactionReply,
+  TrustedBrowserListReply, TrustedBrowserView, VerifyBody, VerifyReply
 } from '../schemas/routes.js'
 import { PasskeyClientError } from './errors.js'
 import { requestJson } from './http.js'
@@ -44,11 +45,13 @@ export class PasskeyMfaClient {
 
   /**
    * The passkey step after the first factor: authenticates and verifies; the answer has the host's
-   * `auth_token`. Signed in, it is a step-up: a fresh passkey check, without a token.
+   * `auth_token`. Signed in, it is a step-up: a fresh passkey check, without a token. With
+   * `trustBrowser` (trusted browsers on: `status().trustedBrowserLifetimeMs`), this browser is
+   * trusted: the user's next first factors on it skip the passkey step until the trust expires.
    */
-  async signIn (): Promise<VerifyReply> {
+  async signIn ({ trustBrowser = false }: { trustBrowser?: boolean } = {}): Promise<VerifyReply> {
     const { transactionId } = await this.request<TransactionReply>('POST', '/authenticate')
-    return await this.verify(await this.passkey.authenticate({ transactionId }))
+    return await this.verify(await this.passkey.authenticate({ transactionId }), trustBrowser)
   }
 
   /**
@@ -103,6 +106,21 @@ export class PasskeyMfaClient {
     return await this.request('POST', '/recovery', body)
   }
 
+  /** The signed-in user's trusted browsers, oldest first; this one is `current`. */
+  async listTrustedBrowsers (): Promise<TrustedBrowserView[]> {
+    return (await this.request<TrustedBrowserListReply>('GET', '/trusted-browsers')).trustedBrowsers
+  }
+
+  /** Revokes one of the signed-in user's trusted browsers: its next sign-in asks for the passkey again. */
+  async revokeTrustedBrowser (id: string): Promise<void> {
+    await this.request('DELETE', `/trusted-browsers/${encodeURIComponent(id)}`)
+  }
+
+  /** Revokes all of the signed-in user's trusted browsers. */
+  async revokeTrustedBrowsers (): Promise<void> {
+    await this.request('DELETE', '/trusted-browsers')
+  }
+
   /**
    * Ends the session; with `everywhere`, also every other session of the user, on every device.
    *
@@ -128,8 +146,8 @@ export class PasskeyMfaClient {
     return await change()
   }
 
-  private async verify (nonce: string): Promise<VerifyReply> {
-    const body: VerifyBody = { nonce }
+  private async verify (nonce: string, trustBrowser = false): Promise<VerifyReply> {
+    const body: VerifyBody = trustBrowser ? { nonce, trustBrowser } : { nonce }
     return await this.request('POST', '/verify', body)
   }
 

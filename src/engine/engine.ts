@@ -19,7 +19,11 @@ import type { StartRegistrationArgs, StartedRegistration } from './registration/
 import type { NonceClaims, Revocation } from './store.js'
 import { createAuthenticateTransaction, createRegisterTransaction } from './transactions.js'
 import type { CreateAuthenticateTransactionArgs, CreateRegisterTransactionArgs } from './transactions.js'
+import { listTrustedBrowsers, revokeTrustedBrowser, trustBrowser, useTrustedBrowser } from './trusted-browsers.js'
+import type { BrowserTrust, TrustedBrowserInfo } from './trusted-browsers.js'
 import { unavailableOnFailure } from './unavailable-on-failure.js'
+import { describeUser } from './users.js'
+import type { UserDescription } from './users.js'
 
 /** The longest an MFA session can live (the plugin's largest absolute lifetime), and a margin for clocks. */
 const MAX_SESSION_MS = 31 * 24 * 60 * 60_000
@@ -170,6 +174,58 @@ export class PasskeyEngine {
     return this.#run(async (ctx) => ctx.store.countRecoveryCodes(externalId))
   }
 
+  /**
+   * Trusts a browser of the user for `maxAgeMs` (at most 30 days): until then, {@link PasskeyEngine.useTrustedBrowser}
+   * with its token finds it. Returns the token (256 bits; the store keeps its digest) for the browser's cookie.
+   */
+  async trustBrowser (externalId: string, name: string, maxAgeMs: number): Promise<BrowserTrust> {
+    return this.#run(trustBrowser, externalId, name, maxAgeMs)
+  }
+
+  /** The user's trusted browser of this token, its use recorded; `null` when the token is not a live trust of this user. */
+  async useTrustedBrowser (externalId: string, token: string): Promise<TrustedBrowserInfo | null> {
+    return this.#run(useTrustedBrowser, externalId, token)
+  }
+
+  /** The user's trusted browsers, oldest first; the one of `currentToken` (the asking browser's) is marked `current`. */
+  async listTrustedBrowsers (externalId: string, currentToken?: string): Promise<TrustedBrowserInfo[]> {
+    return this.#run(listTrustedBrowsers, externalId, currentToken)
+  }
+
+  /** Revokes one of the user's trusted browsers (`FST_PASSKEY_MFA_TRUSTED_BROWSER_NOT_FOUND` when there is none of that ID). */
+  async revokeTrustedBrowser (externalId: string, id: string): Promise<void> {
+    return this.#run(revokeTrustedBrowser, externalId, id)
+  }
+
+  /** Revokes all of the user's trusted browsers; returns how many there were. */
+  async revokeTrustedBrowsers (externalId: string): Promise<number> {
+    return this.#run(async (ctx) => ctx.store.deleteTrustedBrowsers(externalId, null))
+  }
+
+  /** What the engine holds about the user (passkeys, recovery codes left, trusted browsers, latest sign-in), for a support desk. */
+  async describeUser (externalId: string): Promise<UserDescription> {
+    return this.#run(describeUser, externalId)
+  }
+
+  /**
+   * Resets the user's MFA after the help desk proved who they are: deletes their passkeys, recovery
+   * codes, trusted browsers and ceremonies in flight, and revokes their sessions (as
+   * {@link PasskeyEngine.revokeUserSessions}, in the same write). Their next first factor enrolls a
+   * passkey anew. Returns the revocation's position.
+   */
+  async resetUser (externalId: string, expiresAt = this.now() + MAX_SESSION_MS): Promise<number> {
+    return this.#run(async (ctx) => ctx.store.eraseUser(externalId, 'factors', expiresAt))
+  }
+
+  /**
+   * Erases every row about the user in every table, and revokes their sessions in the same write.
+   * That revocation is the one row left naming the user; it is swept at `expiresAt`, when the last
+   * session it ends would have died anyway. Returns its position.
+   */
+  async deleteUser (externalId: string, expiresAt = this.now() + MAX_SESSION_MS): Promise<number> {
+    return this.#run(async (ctx) => ctx.store.eraseUser(externalId, 'everything', expiresAt))
+  }
+
   /** Records that an MFA session was logged out, until `expiresAt` when it would have died anyway; returns its position. */
   async revokeSession (sessionId: string, expiresAt: number): Promise<number> {
     return this.#run(async (ctx) => ctx.store.revoke('session', sessionId, expiresAt))
@@ -180,7 +236,7 @@ export class PasskeyEngine {
     return this.#run(async (ctx) => ctx.store.listRevocations(after))
   }
 
-  /** Deletes expired transactions, nonces and revocations now; returns how many. Also runs on an interval. */
+  /** Deletes expired transactions, nonces, revocations and trusted browsers now; returns how many. Also runs on an interval. */
   async sweep (): Promise<number> {
     await this.ready()
     return this.#ctx.store.sweep(this.#ctx.options.now())

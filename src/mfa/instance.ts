@@ -1,11 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { auditInstance } from '../audit.js'
+import type { AuditDetails } from '../audit.js'
+import type { UserDescription } from '../engine/users.js'
 import { createGuards } from './guards.js'
 import type { MfaGuards } from './guards.js'
 import { checkedExternalId } from './request-mfa.js'
 import type { MfaRuntime } from './request-mfa.js'
 
-/** `fastify.mfa`: the guards for host routes, and the end of a user's sessions. */
+/** `fastify.mfa`: the guards for host routes, the end of a user's sessions, and the support desk's calls. */
 export interface MfaInstance extends MfaGuards {
   /**
    * Ends every MFA session of the user, on every instance sharing the store within
@@ -17,6 +19,20 @@ export interface MfaInstance extends MfaGuards {
    * await app.mfa.revokeUserSessions(user.externalId)
    */
   revokeUserSessions: (externalId: string) => Promise<void>
+  /** What the plugin holds about the user (passkeys, recovery codes left, trusted browsers, latest sign-in), for a support desk. */
+  describeUser: (externalId: string) => Promise<UserDescription>
+  /**
+   * Resets the user's MFA, for a help desk that proved who the caller is: removes their passkeys,
+   * recovery codes and trusted browsers, and ends their sessions everywhere. Their next first factor
+   * enrolls a passkey anew. Raises `user-reset`.
+   */
+  resetUser: (externalId: string) => Promise<void>
+  /**
+   * Erases everything the plugin stores about the user (call it when the host deletes the account)
+   * and ends their sessions everywhere; the revocation doing that is the one row left, swept when
+   * those sessions would have expired anyway. Raises `user-deleted`.
+   */
+  deleteUser: (externalId: string) => Promise<void>
 }
 
 /** `fastify.mfa` over the plugin's runtime. */
@@ -26,7 +42,24 @@ export function createMfaInstance (runtime: MfaRuntime, log: FastifyBaseLogger):
     ...createGuards(engine),
     async revokeUserSessions (externalId) {
       await revoked.revokeUser(checkedExternalId(externalId, 'externalId'))
-      auditInstance(log, 'info', options.onEvent, { type: 'sessions-revoked', externalId }, engine.now())
+      record({ type: 'sessions-revoked', externalId })
+    },
+    async describeUser (externalId) {
+      return await engine.describeUser(checkedExternalId(externalId, 'externalId'))
+    },
+    async resetUser (externalId) {
+      const position = await engine.resetUser(checkedExternalId(externalId, 'externalId'), revoked.userRevocationExpiry())
+      revoked.noteUserRevocation(externalId, position)
+      record({ type: 'user-reset', externalId })
+    },
+    async deleteUser (externalId) {
+      const position = await engine.deleteUser(checkedExternalId(externalId, 'externalId'), revoked.userRevocationExpiry())
+      revoked.noteUserRevocation(externalId, position)
+      record({ type: 'user-deleted', externalId })
     }
+  }
+
+  function record (details: AuditDetails): void {
+    auditInstance(log, 'info', options.onEvent, details, engine.now())
   }
 }

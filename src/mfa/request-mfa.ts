@@ -5,9 +5,11 @@ import type { PasskeyEngine } from '../engine/engine.js'
 import type { AttemptLimiter } from '../limits/attempt-limiter.js'
 import type { TransactionCaps } from '../limits/request-limits.js'
 import { randomToken } from '../engine/tokens.js'
+import type { TrustedBrowserInfo } from '../engine/trusted-browsers.js'
 import type { MfaUser, ResolvedOptions } from '../options.js'
 import type { RevokedSessions } from './revoked-sessions.js'
 import type { SessionCookie } from './session-cookie.js'
+import type { TrustedBrowserCookie } from './trusted-browser-cookie.js'
 import { ANONYMOUS, expire, transition } from './state-machine.js'
 import type { MfaEvent, MfaLevel, MfaState } from './state-machine.js'
 
@@ -19,6 +21,8 @@ export interface MfaRuntime {
   options: ResolvedOptions
   engine: PasskeyEngine
   cookie: SessionCookie
+  /** The cookie of trusted browsers; `null` when they are off. */
+  trustedCookie: TrustedBrowserCookie | null
   revoked: RevokedSessions
   /** Records an authentication event (log and `onEvent`). */
   audit: (request: FastifyRequest, details: AuditDetails) => void
@@ -38,7 +42,10 @@ export interface MfaRequest {
   readonly passkeyVerifiedAt: Date | null
   /** Whether the session signed in with a recovery code instead of a passkey (the host may ask the user to add a new passkey). */
   readonly recovered: boolean
-  /** Call after the host proved the first factor; starts a new session and says what comes next. */
+  /**
+   * Call after the host proved the first factor; starts a new session and says what comes next
+   * (`done` also when this browser is trusted by this user: signed in with no passkey check).
+   */
   completeFirstFactor: (user: MfaUser) => Promise<Exclude<NextStep, 'first-factor'>>
   /**
    * Ends the session; saved copies of its cookie stop passing guards. With `everywhere`, also every
@@ -127,12 +134,26 @@ export class RequestMfa implements MfaRequest {
     const externalId = checkedExternalId((user ?? {}).externalId, 'user.externalId')
     const { engine, options } = this.#runtime
     const [passkeys, epoch, policy] = await Promise.all([engine.listPasskeys(externalId), engine.userRevokedAt(externalId), options.policy(user)])
+    // Read after the epoch: a revocation committed in between deleted the trust, or its position is past the epoch.
+    const trusted = passkeys.length > 0 ? await this.#trustedBrowser(externalId) : null
     await this.#revokeAuthenticated()
-    const passkeyRequired = passkeys.length > 0 || policy !== 'optional'
+    const passkeyRequired = trusted === null && (passkeys.length > 0 || policy !== 'optional')
     this.apply({ type: 'first-factor', sessionId: randomToken(16), externalId, epoch, passkeyRequired })
     this.#runtime.audit(this.#request, { type: 'first-factor-completed', externalId })
+    if (trusted !== null) this.#runtime.audit(this.#request, { type: 'trusted-browser-used', externalId, trustedBrowserId: trusted.id })
     if (!passkeyRequired) return 'done'
     return passkeys.length > 0 ? 'authenticate' : 'enroll'
+  }
+
+  /** The token of this browser's trusted-browser cookie; `null` when there is none or trusted browsers are off. */
+  get trustedBrowserToken (): string | null {
+    return this.#runtime.trustedCookie?.read(this.#request.headers.cookie) ?? null
+  }
+
+  /** This browser's trust by the user, its use recorded; `null` when it has none (or trusted browsers are off). */
+  async #trustedBrowser (externalId: string): Promise<TrustedBrowserInfo | null> {
+    const token = this.trustedBrowserToken
+    return token === null ? null : await this.#runtime.engine.useTrustedBrowser(externalId, token)
   }
 
   async logout ({ everywhere = false }: { everywhere?: boolean } = {}): Promise<void> {

@@ -72,7 +72,7 @@ export class SessionCookie {
 }
 
 /** The values of every cookie named `name` in a `Cookie` header, in order. */
-function valuesOf (cookieHeader: string, name: string): string[] {
+export function valuesOf (cookieHeader: string, name: string): string[] {
   const values: string[] = []
   for (const pair of cookieHeader.split(';')) {
     const equals = pair.indexOf('=')

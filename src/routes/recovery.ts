@@ -12,7 +12,8 @@ import { findUserOrFail } from './find-user.js'
  * check), answered once. `POST /recovery { code }`: after the first factor, a recovery code stands in
  * for the passkey step. The code is taken atomically and counts as a failed attempt of the account
  * and the address until it succeeds; the session is signed in without a passkey check (`recovered`),
- * the host's token is issued, and the user's other sessions end (`revokeSessionsOnRecovery`).
+ * the host's token is issued, the user's trusted browsers are revoked, and so are the user's other
+ * sessions (`revokeSessionsOnRecovery`).
  */
 export async function recoveryRoutes (fastify: FastifyInstance, { runtime }: { runtime: MfaRuntime }): Promise<void> {
   const { engine, options, limiter } = runtime
@@ -44,7 +45,9 @@ export async function recoveryRoutes (fastify: FastifyInstance, { runtime }: { r
       throw error
     }
     const next = mfa.next({ type: 'recovered' })
+    // A lost passkey may have been lost with a trusted browser: its trust ends with the user's sessions, or alone.
     const epoch = options.revokeSessionsOnRecovery ? await mfa.revokeUserSessions(externalId) : null
+    if (epoch === null) await engine.revokeTrustedBrowsers(externalId)
     const token = await options.issueToken(user, request, reply)
     mfa.commit(next)
     if (epoch !== null) mfa.apply({ type: 'others-revoked', epoch })

@@ -5,13 +5,14 @@ import { StatusReply } from '../schemas/routes.js'
 
 /** `GET /status`: the session's state, what the user must do next, and until when. */
 export async function statusRoute (fastify: FastifyInstance, { runtime }: { runtime: MfaRuntime }): Promise<void> {
-  const { engine } = runtime
+  const { engine, options } = runtime
+  const trustedBrowserLifetimeMs = options.trustedBrowsers?.maxAgeMs ?? null
   fastify.get('/status', {
     schema: { response: { 200: StatusReply, ...ERROR_REPLIES } }
   }, async (request): Promise<StatusReply> => {
     const mfa = request.mfa as RequestMfa
     const session = mfa.session
-    const settled = { pendingUntil: null, recoveryCodesLeft: null, recovered: false }
+    const settled = { pendingUntil: null, recoveryCodesLeft: null, recovered: false, trustedBrowserLifetimeMs }
     if (session.level === 'anonymous') return { state: 'anonymous', next: 'first-factor', hasPasskeys: false, ...settled }
     const { externalId } = session
     if (session.level === 'authenticated') {

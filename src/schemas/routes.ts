@@ -8,8 +8,11 @@ import { Token } from './wire.js'
 export const TransactionReply = Type.Object({ transactionId: Token })
 export type TransactionReply = Static<typeof TransactionReply>
 
-/** Body of `POST /verify`: the nonce the browser's ceremony returned. */
-export const VerifyBody = Type.Object({ nonce: Token })
+/**
+ * Body of `POST /verify`: the nonce the browser's ceremony returned; `trustBrowser` (with trusted
+ * browsers on, after a passkey authentication) also trusts this browser.
+ */
+export const VerifyBody = Type.Object({ nonce: Token, trustBrowser: Type.Optional(Type.Boolean()) })
 export type VerifyBody = Static<typeof VerifyBody>
 
 /** Answer of `POST /verify`: the host's token when the passkey step completed a sign-in. */
@@ -32,7 +35,9 @@ export const StatusReply = Type.Object({
   /** How many recovery codes the user has left, for authenticated sessions (`null` otherwise). */
   recoveryCodesLeft: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   /** Whether the session signed in with a recovery code (then it should add a new passkey). */
-  recovered: Type.Boolean()
+  recovered: Type.Boolean(),
+  /** How long a passkey authentication may trust this browser (`trustBrowser`); `null` when trusted browsers are off. */
+  trustedBrowserLifetimeMs: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])
 })
 export type StatusReply = Static<typeof StatusReply>
 
@@ -69,6 +74,26 @@ export type RecoveryCodesReply = Static<typeof RecoveryCodesReply>
 /** Body of `POST /recovery`: a recovery code as the user typed it (any case, dashes and spaces optional). */
 export const RecoveryBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
 export type RecoveryBody = Static<typeof RecoveryBody>
+
+/** A trusted browser as the account page lists it. */
+export const TrustedBrowserView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  /** Whether it is the browser asking. */
+  current: Type.Boolean()
+})
+export type TrustedBrowserView = Static<typeof TrustedBrowserView>
+
+/** Answer of `GET /trusted-browsers`. */
+export const TrustedBrowserListReply = Type.Object({ trustedBrowsers: Type.Array(TrustedBrowserView) })
+export type TrustedBrowserListReply = Static<typeof TrustedBrowserListReply>
+
+/** Params of `DELETE /trusted-browsers/:id`. */
+export const TrustedBrowserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+export type TrustedBrowserParams = Static<typeof TrustedBrowserParams>
 
 /** Body of `POST /logout` (optional): `everywhere` also ends the user's other sessions, on every device. */
 export const LogoutBody = Type.Object({ everywhere: Type.Optional(Type.Boolean()) }, { additionalProperties: false })

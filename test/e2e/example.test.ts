@@ -1,11 +1,13 @@
-import type { Page } from 'playwright-core'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { addAuthenticator, CHROMIUM, launchChromium } from './helpers/chromium.js'
+import { examplePages, NEW_PASSKEY, PASSWORD } from './helpers/example-pages.js'
 import { startExampleServer } from './helpers/example-server.js'
 import { credentialCount, openTab, removeAuthenticator, screenshot, setUserVerified } from './helpers/tab.js'
 
+// Eight walks through the pages in one browser: on a busy machine they take longer than tap's 60 s.
+t.setTimeout(180_000)
 const browser = await launchChromium(t)
 if (browser === null) {
   const reason = `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`
@@ -13,64 +15,17 @@ if (browser === null) {
   else t.plan(0, reason)
 } else {
   const { origin, dataDir } = await startExampleServer(t)
-  const password = 'correct horse battery'
-  let users = 0
-  const newEmail = (): string => `user${++users}@example.org`
-  /** The name a new passkey gets from the registering browser (headless Chromium on Linux) when its AAGUID is unknown. */
-  const NEW_PASSKEY = 'Chrome on Linux'
-
-  /** The status of `GET /me` with the tab's cookies. */
-  const me = async (page: Page): Promise<number> => (await page.request.get(`${origin}/me`)).status()
-  /** `GET /passkey/status` with the tab's cookies. */
-  const status = async (page: Page): Promise<Record<string, unknown>> => await (await page.request.get(`${origin}/passkey/status`)).json()
-  /** Waits until the account page lists `count` passkeys, and returns their names. */
-  const passkeyNames = async (page: Page, count: number): Promise<string[]> => {
-    await page.waitForFunction((n) => document.querySelectorAll('#passkeys li').length === n && document.getElementById('passkeys')?.getAttribute('aria-busy') === 'false', count)
-    return await page.locator('#passkeys .passkey-name').allTextContents()
-  }
-  const signUp = async (page: Page, email: string): Promise<void> => {
-    await page.goto(origin)
-    await page.locator('#signup-email').fill(email)
-    await page.locator('#signup-password').fill(password)
-    await page.getByRole('button', { name: 'Create account' }).click()
-    await page.waitForURL(`${origin}/passkey-step`)
-  }
-  /** From the recovery codes page after enrollment, goes on to the account page without making codes. */
-  const skipRecoveryCodes = async (page: Page): Promise<void> => {
-    await page.waitForURL(`${origin}/recovery-codes`)
-    await page.getByRole('link', { name: 'Not now' }).click()
-    await page.waitForURL(`${origin}/account`)
-  }
-  /** Signs up and enrolls the tab's authenticator, skips the recovery codes and lands on the account page. */
-  const signUpWithPasskey = async (page: Page, email: string): Promise<void> => {
-    await signUp(page, email)
-    await page.getByRole('button', { name: 'Create a passkey' }).click()
-    await skipRecoveryCodes(page)
-  }
-  /** Counts the tab's passkey checks (`POST /passkey/authenticate`) from now on. */
-  const countStepUps = (page: Page): () => number => {
-    let count = 0
-    page.on('request', (request) => { if (request.method() === 'POST' && request.url() === `${origin}/passkey/authenticate`) count++ })
-    return () => count
-  }
-  const logIn = async (page: Page, email: string): Promise<void> => {
-    await page.locator('#login-email').fill(email)
-    await page.locator('#login-password').fill(password)
-    await page.locator('#login-password').press('Enter')
-    await page.waitForURL(`${origin}/passkey-step`)
-  }
-  const logOut = async (page: Page): Promise<void> => {
-    await page.getByRole('button', { name: 'Log out' }).click()
-    await page.waitForURL(`${origin}/`)
-  }
+  const { newEmail, me, status, passkeyNames, signUp, skipRecoveryCodes, signUpWithPasskey, countStepUps, logIn, logOut, notFound } = examplePages(origin)
 
   t.test('sign up, enroll, log out, log in with password and passkey, add, rename and revoke a passkey, log out', async (t) => {
     const { page, cdp } = await openTab(t, browser)
     const phone = await addAuthenticator(cdp)
     const email = newEmail()
+    const missing = notFound(page)
 
     await page.goto(origin)
     await page.getByRole('heading', { name: 'Log in' }).waitFor()
+    t.equal(await page.locator('link[rel="icon"]').getAttribute('href'), '/assets/favicon.svg')
     await screenshot(page, 'example-sign-in')
     t.equal(await me(page), 401, 'anonymous: /me refused')
 
@@ -101,6 +56,10 @@ if (browser === null) {
     await page.goto(`${origin}/account`)
     t.equal(page.url(), `${origin}/passkey-step`, 'the account page sends a password-only session to the passkey step')
     await usePasskey.waitFor()
+    const account = page.locator('#step-account')
+    await account.waitFor()
+    t.equal(await page.locator('#pending-email').textContent(), email, 'the step names the account')
+    t.match(await page.locator('#time-left').textContent(), /^[45]:\d\d left$/, 'and the time left of the 5 minutes')
     await screenshot(page, 'example-passkey-authenticate')
 
     await usePasskey.press('Enter')
@@ -155,6 +114,14 @@ if (browser === null) {
     await logOut(page)
     t.equal(await me(page), 401)
     await removeAuthenticator(cdp, laptop)
+
+    t.same(missing, [], 'no page, script, style or icon was missing (no 404 for /favicon.ico)')
+    const favicon = await page.request.get(`${origin}/assets/favicon.svg`)
+    t.equal(favicon.status(), 200)
+    t.equal(favicon.headers()['content-type'], 'image/svg+xml')
+    const ico = await page.request.get(`${origin}/favicon.ico`, { maxRedirects: 0 })
+    t.equal(ico.status(), 301, '/favicon.ico redirects to the SVG icon')
+    t.equal(ico.headers().location, '/assets/favicon.svg')
 
     const audited = (await readFile(join(dataDir, 'audit.log'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line))
     const externalId = audited.find((event) => event.type === 'passkey-added')?.externalId as string
@@ -231,7 +198,7 @@ if (browser === null) {
     t.equal(wrong.status(), 401)
     t.equal(unknown.status(), 401)
     t.same(await wrong.json(), await unknown.json(), 'a wrong password and an unknown email get the same answer')
-    t.equal((await page.request.post(`${origin}/signup`, { data: { email, password } })).status(), 409, 'a taken email')
+    t.equal((await page.request.post(`${origin}/signup`, { data: { email, password: PASSWORD } })).status(), 409, 'a taken email')
   })
 
   t.test('right after sign-up, adding a passkey asks for the first one (step-up); a cancelled prompt changes nothing', async (t) => {
