@@ -3,7 +3,7 @@ import type { Test } from 'tap'
 import type { PasskeyStore } from '../../src/engine/store.js'
 import { Browser } from './browser.js'
 import { PREFIX, addUser, authenticatePasskey, buildMfaApp, registerPasskey, signUp } from './mfa-app.js'
-import type { MfaApp } from './mfa-app.js'
+import type { MfaApp, MfaAppOptions } from './mfa-app.js'
 import { passkeySnapshot } from './snapshot.js'
 import { SoftwareAuthenticator } from './software-authenticator.js'
 
@@ -45,9 +45,9 @@ export class AttackScene {
     } as unknown as FastifyInstance
   }
 
-  /** The scene on `store` (closed in teardown). */
-  static async build (t: Test, store: PasskeyStore): Promise<AttackScene> {
-    return new AttackScene(await buildMfaApp(t, { store }), store)
+  /** The scene on `store` (closed in teardown), with the plugin's `options`. */
+  static async build (t: Test, store: PasskeyStore, options: Omit<MfaAppOptions, 'store'> = {}): Promise<AttackScene> {
+    return new AttackScene(await buildMfaApp(t, { ...options, store }), store)
   }
 
   /** A new user without a passkey; returns their external ID. */
