@@ -111,7 +111,7 @@ export const StepUpRequiredError = createError(
 
 /** A factor change (adding, renaming or removing a passkey) needs a passkey check of the last minutes. */
 export const FactorChangeStepUpError = createError<'FST_PASSKEY_MFA_STEP_UP_REQUIRED', 401, [string]>(
-  'FST_PASSKEY_MFA_STEP_UP_REQUIRED', 'Confirm with your passkey first: changing passkeys needs a passkey check of the last %s', 401)
+  'FST_PASSKEY_MFA_STEP_UP_REQUIRED', 'Confirm with your passkey first: this change needs a passkey check of the last %s', 401)
 
 /** Adding a first passkey to a signed-in account needs a first factor of the last minutes (the user has no passkey to confirm with). */
 export const ReauthenticationRequiredError = createError<'FST_PASSKEY_MFA_REAUTHENTICATION_REQUIRED', 401, [string]>(

@@ -21,7 +21,7 @@ import { noStore } from './no-store.js'
 import { warnAboutUnsafeTrustProxy } from './trust-proxy.js'
 import { clientScriptRoute } from './routes/client-script.js'
 import { notFoundRoute } from './routes/not-found.js'
-import { logoutRoute } from './routes/logout.js'
+import { logoutRoutes } from './routes/logout.js'
 import { passkeyRoutes } from './routes/passkeys.js'
 import { recoveryRoutes } from './routes/recovery.js'
 import { statusRoute } from './routes/status.js'
@@ -105,7 +105,7 @@ export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: Passk
       await scope.register(passkeyRoutes, { runtime })
       await scope.register(recoveryRoutes, { runtime })
       await scope.register(trustedBrowserRoutes, { runtime })
-      await scope.register(logoutRoute)
+      await scope.register(logoutRoutes, { runtime })
       await scope.register(clientScriptRoute, {})
       await scope.register(notFoundRoute)
     }, { prefix })

@@ -134,6 +134,25 @@ document.getElementById('logout-everywhere').addEventListener('click', async (ev
   }
 })
 
+document.getElementById('logout-others').addEventListener('click', async (event) => {
+  const button = event.currentTarget
+  button.disabled = true
+  showMessage(sessionsMessage, 'Signing out your other devices… If your browser asks, confirm with your passkey.', 'info')
+  try {
+    await client.signOutOtherDevices()
+    await trustedBrowsers.load()
+    showMessage(sessionsMessage, 'Your other devices are signed out. This one stays signed in.', 'success')
+  } catch (error) {
+    showMessage(sessionsMessage, error?.code === 'cancelled'
+      ? 'Signing out other devices needs a quick check with your passkey, which was cancelled or timed out, so your other sessions are still open. Try again and confirm with your passkey.'
+      : error?.code === 'network'
+        ? 'The server could not be reached, so your other sessions are still open. Check your connection and try again.'
+        : 'Signing out other devices did not work, so your other sessions are still open. Please try again.', 'error')
+  } finally {
+    button.disabled = false
+  }
+})
+
 const recoveryCodes = recoveryCodesCard(client, fail)
 const trustedBrowsers = trustedBrowsersCard(client)
 

@@ -106,6 +106,14 @@ export class PasskeyMfaClient {
     return await this.request('POST', '/recovery', body)
   }
 
+  /**
+   * Ends the signed-in user's sessions on every other device (and revokes their trusted browsers),
+   * keeping this one; after a passkey check when the server wants a fresh one.
+   */
+  async signOutOtherDevices (): Promise<void> {
+    await this.withStepUp(async () => await this.request('POST', '/sign-out-others'))
+  }
+
   /** The signed-in user's trusted browsers, oldest first; this one is `current`. */
   async listTrustedBrowsers (): Promise<TrustedBrowserView[]> {
     return (await this.request<TrustedBrowserListReply>('GET', '/trusted-browsers')).trustedBrowsers

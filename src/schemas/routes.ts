@@ -99,6 +99,10 @@ export type TrustedBrowserParams = Static<typeof TrustedBrowserParams>
 export const LogoutBody = Type.Object({ everywhere: Type.Optional(Type.Boolean()) }, { additionalProperties: false })
 export type LogoutBody = Static<typeof LogoutBody>
 
+/** Answer of `POST /sign-out-others`: this session stays signed in. */
+export const SignOutOthersReply = Type.Object({ state: Type.Literal('authenticated') })
+export type SignOutOthersReply = Static<typeof SignOutOthersReply>
+
 /** Answer of `POST /logout`. */
 export const LogoutReply = Type.Object({ state: Type.Literal('anonymous') })
 export type LogoutReply = Static<typeof LogoutReply>

@@ -284,7 +284,7 @@ if (browser === null) {
     await removeAuthenticator(cdp, phone)
   })
 
-  t.test('sign out everywhere ends the sessions of every device', async (t) => {
+  t.test('sign out other devices keeps this one; sign out everywhere ends the sessions of every device', async (t) => {
     const phone = await openTab(t, browser)
     const phoneAuthenticator = await addAuthenticator(phone.cdp)
     const email = newEmail()
@@ -302,6 +302,23 @@ if (browser === null) {
     t.equal(await me(laptop.page), 200)
     await passkeyNames(phone.page, 1)
     await screenshot(phone.page, 'example-account-sessions')
+
+    // Other devices only, from the laptop (its copy of the passkey has the latest signature counter):
+    // a passkey check, which the virtual authenticator confirms, and the laptop stays in.
+    await laptop.page.getByRole('button', { name: 'Sign out other devices' }).click()
+    await laptop.page.getByText('Your other devices are signed out. This one stays signed in.').waitFor()
+    t.equal(await me(laptop.page), 200, 'this device stays signed in')
+    t.equal(await me(phone.page), 401, 'the other device is signed out')
+    await screenshot(laptop.page, 'example-account-signed-out-others')
+    // The phone's provider syncs the passkey (its counter) back, and the phone signs in again.
+    const [synced] = (await laptop.cdp.send('WebAuthn.getCredentials', { authenticatorId: laptopAuthenticator })).credentials
+    await phone.cdp.send('WebAuthn.removeCredential', { authenticatorId: phoneAuthenticator, credentialId: synced.credentialId })
+    await phone.cdp.send('WebAuthn.addCredential', { authenticatorId: phoneAuthenticator, credential: synced })
+    await phone.page.goto(origin)
+    await logIn(phone.page, email)
+    await phone.page.getByRole('button', { name: 'Use my passkey' }).click()
+    await phone.page.waitForURL(`${origin}/account`)
+    t.equal(await me(phone.page), 200, 'the phone signs in again')
 
     await phone.page.getByRole('button', { name: 'Sign out everywhere' }).click()
     await phone.page.waitForURL(`${origin}/`)
