@@ -2,8 +2,10 @@
  * Invariant 10 over HTTP: for every step of the MFA flow (host routes and engine routes), every store
  * method the step calls is made to throw, then to hang; the step must answer
  * `503 FST_PASSKEY_MFA_STORE_UNAVAILABLE` (a hang: once `storeTimeoutMs` is over) and change nothing:
- * same passkeys, same session state, no token, no nonce stored. The methods of each step are found by
- * running it once without faults. A write that happened before its answer was lost is
+ * same passkeys, same session state, no token, no nonce stored, same trusted browsers and no trust
+ * cookie set. The support desk's calls (`fastify.mfa.describeUser`, `resetUser`, `deleteUser`) reject
+ * with that code and change nothing either. The methods of each step are found by running it once
+ * without faults. A write that happened before its answer was lost is
  * faults-lost-answer.test.ts; a throwing `takeNonce`, `createTransaction` and `revokeSession` with
  * recovery afterwards, and a throwing `issueToken`, are mfa-failures.test.ts.
  */
@@ -173,8 +175,59 @@ const STEPS: Step[] = [
       const { browser } = await signedUp(mfa, externalId)
       return { browser, send: async () => browser.post(`${PREFIX}/logout`, { everywhere: true }) }
     }
+  },
+  {
+    name: 'POST /verify { trustBrowser: true }',
+    async setup (mfa, externalId) {
+      const { authenticator } = await signedUp(mfa, externalId)
+      const browser = await firstFactor(mfa, externalId)
+      const nonce = await authenticatePasskey(mfa, browser, authenticator)
+      return { browser, send: async () => browser.post(`${PREFIX}/verify`, { nonce, trustBrowser: true }) }
+    }
+  },
+  {
+    name: 'POST /verify { trustBrowser: true } replacing this browser\'s trust',
+    async setup (mfa, externalId) {
+      const { browser, authenticator } = await signedUpTrusted(mfa, externalId)
+      const nonce = await authenticatePasskey(mfa, browser, authenticator)
+      return { browser, send: async () => browser.post(`${PREFIX}/verify`, { nonce, trustBrowser: true }) }
+    }
+  },
+  {
+    name: 'first factor in a trusted browser',
+    async setup (mfa, externalId) {
+      const { browser: trusted } = await signedUpTrusted(mfa, externalId)
+      const browser = new Browser(mfa.app)
+      browser.cookies.set(TRUST_COOKIE, trusted.cookies.get(TRUST_COOKIE)!)
+      return { browser, send: async () => browser.post('/login', { externalId }) }
+    }
+  },
+  {
+    name: 'GET /trusted-browsers',
+    async setup (mfa, externalId) {
+      const { browser } = await signedUpTrusted(mfa, externalId)
+      return { browser, send: async () => browser.get(`${PREFIX}/trusted-browsers`) }
+    }
+  },
+  {
+    name: 'DELETE /trusted-browsers/:id',
+    async setup (mfa, externalId) {
+      const { browser } = await signedUpTrusted(mfa, externalId)
+      const [trusted] = (await browser.get(`${PREFIX}/trusted-browsers`)).json().trustedBrowsers
+      return { browser, send: async () => browser.request('DELETE', `${PREFIX}/trusted-browsers/${trusted.id}`) }
+    }
+  },
+  {
+    name: 'DELETE /trusted-browsers',
+    async setup (mfa, externalId) {
+      const { browser } = await signedUpTrusted(mfa, externalId)
+      return { browser, send: async () => browser.request('DELETE', `${PREFIX}/trusted-browsers`) }
+    }
   }
 ]
+
+/** The trusted-browser cookie of the test app (http origin). */
+const TRUST_COOKIE = 'passkey_mfa_trusted'
 
 eachStore(t, async (t, store, kind) => {
   await store.init() // a new PostgreSQL schema takes longer than the timeout to create
@@ -182,7 +235,9 @@ eachStore(t, async (t, store, kind) => {
   const timeoutMs = STORE_TIMEOUT_MS[kind]
   // The revocation sync reads the store on a timer; at its longest interval it never runs during a
   // step, so the store calls recorded for a step are the step's own.
-  const mfa = await buildMfaApp(t, { store: faulty.view, storeTimeoutMs: timeoutMs, revocationSyncMs: 60_000 })
+  const mfa = await buildMfaApp(t, {
+    store: faulty.view, storeTimeoutMs: timeoutMs, revocationSyncMs: 60_000, trustedBrowsers: { maxAgeMs: 24 * 60 * 60_000 }
+  })
   let users = 0
   const newUser = (): string => `user-${++users}`
 
@@ -192,6 +247,30 @@ eachStore(t, async (t, store, kind) => {
       for (const fault of ['throw', 'hang'] as const) {
         await t.test(`${step.name}: ${method} ${fault}s`, async (t) => {
           await faultChangesNothing(t, mfa, faulty, step, { method, fault, timeoutMs }, newUser())
+        })
+      }
+    }
+  }
+
+  for (const call of ['describeUser', 'resetUser', 'deleteUser'] as const) {
+    const probe = newUser()
+    await signedUpTrusted(mfa, probe)
+    const from = faulty.calls.length
+    await mfa.app.mfa[call](probe)
+    const methods = [...new Set(faulty.calls.slice(from).map(({ method }) => method as StoreMethod))]
+    t.ok(methods.length > 0, `fastify.mfa.${call} calls the store`)
+    for (const method of methods) {
+      for (const fault of ['throw', 'hang'] as const) {
+        await t.test(`fastify.mfa.${call}: ${method} ${fault}s`, async (t) => {
+          const externalId = newUser()
+          const { browser } = await signedUpTrusted(mfa, externalId)
+          const before = await observe(mfa, faulty, browser, externalId)
+          faulty.arm(method, fault)
+          const { answer } = await answerWithin(timeoutMs + LATENESS_MS, async () => mfa.app.mfa[call](externalId).then(() => 'resolved', (error: unknown) => error))
+          faulty.disarm()
+          t.match(answer, { statusCode: 503, code: 'FST_PASSKEY_MFA_STORE_UNAVAILABLE' }, 'rejects with the store\'s code')
+          t.same(await observe(mfa, faulty, browser, externalId), before, 'same passkeys, session state and trusted browsers')
+          t.equal((await browser.clone().get('/protected')).statusCode, 200, 'the user\'s session still passes')
         })
       }
     }
@@ -226,7 +305,7 @@ async function faultChangesNothing (
   t.equal(answer.statusCode, 503)
   t.equal(answer.json().code, 'FST_PASSKEY_MFA_STORE_UNAVAILABLE')
   if (fault === 'hang') t.ok(elapsedMs >= timeoutMs - 2, `answered once the store timeout was over (${elapsedMs.toFixed(0)} ms)`)
-  t.same(await observe(mfa, faulty, browser, externalId), before, 'same passkeys, session state and tokens')
+  t.same(await observe(mfa, faulty, browser, externalId), before, 'same passkeys, session state, tokens and trusted browsers')
   for (const key of faulty.nonceKeys(from)) t.equal(await faulty.store.takeNonce(key), null, 'no nonce stored')
 }
 
@@ -235,11 +314,22 @@ async function observe (mfa: MfaApp, faulty: FaultyStore, browser: Browser, exte
   return {
     passkeys: await passkeySnapshot(faulty.store, externalId),
     session: (await browser.get(`${PREFIX}/status`)).json(),
-    issued: [...mfa.issued]
+    issued: [...mfa.issued],
+    trustedBrowsers: await faulty.store.listTrustedBrowsers(externalId),
+    trustCookie: browser.cookies.get(TRUST_COOKIE) ?? null
   }
 }
 
 async function signedUp (mfa: MfaApp, externalId: string): Promise<{ browser: Browser, authenticator: SoftwareAuthenticator }> {
   const authenticator = new SoftwareAuthenticator({ signCount: 1 })
   return { browser: await signUp(mfa, externalId, authenticator), authenticator }
+}
+
+/** A user signed up, then signed in with the passkey in a browser they trusted; that browser, authenticated. */
+async function signedUpTrusted (mfa: MfaApp, externalId: string): Promise<{ browser: Browser, authenticator: SoftwareAuthenticator }> {
+  const { authenticator } = await signedUp(mfa, externalId)
+  const browser = await firstFactor(mfa, externalId)
+  const verified = await browser.post(`${PREFIX}/verify`, { nonce: await authenticatePasskey(mfa, browser, authenticator), trustBrowser: true })
+  if (verified.statusCode !== 200 || !browser.cookies.has(TRUST_COOKIE)) throw new Error(`trusting the browser failed: ${verified.body}`)
+  return { browser, authenticator }
 }

@@ -80,7 +80,7 @@ t.test('takes, counters, passkey, revocation, recovery code, trusted-browser rev
     ['takeRecoveryCode of a spent code', async () => store.takeRecoveryCode('u', 'd1'), false],
     ['countRecoveryCodes', async () => store.countRecoveryCodes('u'), false],
     ['replaceRecoveryCodes with none', async () => store.replaceRecoveryCodes('u', []), true],
-    ['addTrustedBrowser', async () => store.addTrustedBrowser(browser), false],
+    ['addTrustedBrowser', async () => store.addTrustedBrowser(browser, null), false],
     ['useTrustedBrowser', async () => store.useTrustedBrowser(browser.key, 'u', 1), false],
     ['listTrustedBrowsers', async () => store.listTrustedBrowsers('u'), false],
     ['deleteTrustedBrowsers of one', async () => store.deleteTrustedBrowsers('u', browser.id), true],

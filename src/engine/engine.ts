@@ -176,10 +176,11 @@ export class PasskeyEngine {
 
   /**
    * Trusts a browser of the user for `maxAgeMs` (at most 30 days): until then, {@link PasskeyEngine.useTrustedBrowser}
-   * with its token finds it. Returns the token (256 bits; the store keeps its digest) for the browser's cookie.
+   * with its token finds it. Returns the token (256 bits; the store keeps its digest) for the browser's
+   * cookie. The user's trust of `replacesToken` (the browser's former token), if any, is revoked in the same write.
    */
-  async trustBrowser (externalId: string, name: string, maxAgeMs: number): Promise<BrowserTrust> {
-    return this.#run(trustBrowser, externalId, name, maxAgeMs)
+  async trustBrowser (externalId: string, name: string, maxAgeMs: number, replacesToken: string | null = null): Promise<BrowserTrust> {
+    return this.#run(trustBrowser, externalId, name, maxAgeMs, replacesToken)
   }
 
   /** The user's trusted browser of this token, its use recorded; `null` when the token is not a live trust of this user. */

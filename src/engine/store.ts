@@ -226,8 +226,11 @@ export interface PasskeyStore {
   takeRecoveryCode(externalId: string, digest: string): Promise<number | null>
   /** How many recovery codes the user has left. */
   countRecoveryCodes(externalId: string): Promise<number>
-  /** Records a trusted browser. */
-  addTrustedBrowser(browser: TrustedBrowserRecord): Promise<void>
+  /**
+   * Records a trusted browser; with `replacesKey`, deletes the user's trusted browser of that key in
+   * the same transaction (a browser trusted again replaces its former trust).
+   */
+  addTrustedBrowser(browser: TrustedBrowserRecord, replacesKey: string | null): Promise<void>
   /**
    * The trusted browser with this key, if it belongs to `externalId` and expires after `now`, with
    * its use recorded (`lastUsedAt = now`); otherwise `null`, writing nothing.

@@ -30,14 +30,19 @@ const TOKEN = /^[\w-]{43}$/
 /** What `randomToken(16)` makes a trusted browser's ID of. */
 const ID = /^[\w-]{22}$/
 
-/** Trusts a browser of the user for `maxAgeMs` (at most 30 days); returns its token, 256 bits from the CSPRNG. */
-export async function trustBrowser (ctx: EngineContext, externalId: string, name: string, maxAgeMs: number): Promise<BrowserTrust> {
+/**
+ * Trusts a browser of the user for `maxAgeMs` (at most 30 days); returns its token, 256 bits from the
+ * CSPRNG. The user's trust of `replacesToken` (the browser's former token), if any, goes in the same write.
+ */
+export async function trustBrowser (
+  ctx: EngineContext, externalId: string, name: string, maxAgeMs: number, replacesToken: string | null
+): Promise<BrowserTrust> {
   const now = ctx.options.now()
   const token = randomToken(32)
   const record: TrustedBrowserRecord = {
     id: randomToken(16), key: digest(token), externalId, name, createdAt: now, lastUsedAt: now, expiresAt: now + Math.min(maxAgeMs, MAX_TRUST_MS)
   }
-  await ctx.store.addTrustedBrowser(record)
+  await ctx.store.addTrustedBrowser(record, replacesToken !== null && TOKEN.test(replacesToken) ? digest(replacesToken) : null)
   return { token, browser: toInfo(record, record.key) }
 }
 

@@ -16,19 +16,14 @@ export function assertMayTrust (runtime: MfaRuntime, kind: CeremonyKind): void {
 }
 
 /**
- * Trusts the requesting browser for the user, named after its `User-Agent`, replacing the trust its
- * cookie already holds for this user, if any. The cookie is set by {@link setTrustCookie} once the
- * step completed.
+ * Trusts the requesting browser for the user, named after its `User-Agent`, replacing (in the same
+ * store write) the trust its cookie already holds for this user, if any. The cookie is set by
+ * {@link setTrustCookie} once the step completed.
  */
 export async function trustBrowser (runtime: MfaRuntime, request: FastifyRequest, externalId: string): Promise<BrowserTrust> {
   const { engine, options } = runtime
-  const previous = (request.mfa as RequestMfa).trustedBrowserToken
-  const trust = await engine.trustBrowser(externalId, deviceName(request.headers['user-agent']) ?? 'Web browser', options.trustedBrowsers!.maxAgeMs)
-  if (previous !== null) {
-    const replaced = (await engine.listTrustedBrowsers(externalId, previous)).find(({ current }) => current)
-    if (replaced !== undefined) await engine.revokeTrustedBrowser(externalId, replaced.id)
-  }
-  return trust
+  const name = deviceName(request.headers['user-agent']) ?? 'Web browser'
+  return await engine.trustBrowser(externalId, name, options.trustedBrowsers!.maxAgeMs, (request.mfa as RequestMfa).trustedBrowserToken)
 }
 
 /** Sets the cookie of a trust made by {@link trustBrowser}, and records the event. */

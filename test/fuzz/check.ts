@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { PREFIX } from '../helpers/mfa-app.js'
 import { passkeySnapshot } from '../helpers/snapshot.js'
 import type { FuzzRequest } from './requests.js'
-import { COOKIE } from './sessions.js'
+import { COOKIE, TRUST_COOKIE } from './sessions.js'
 import type { World } from './world.js'
 
 /** What a refused request must leave as it was. */
@@ -11,6 +11,7 @@ interface Observation {
   /** `GET {prefix}/status` with the request's cookies. */
   session: unknown
   passkeys: unknown
+  trustedBrowsers: unknown
   revocations: number
   tokens: number
 }
@@ -33,20 +34,20 @@ export interface Checked {
 /**
  * Sends `request` to the world's app and returns its outcome and how it broke the fuzz properties:
  * no 5xx; a 4xx carries `{ statusCode, code: 'FST_PASSKEY_MFA_…', error }`; a refused request
- * changes nothing (the session's state, also in any cookie the answer sets, the store's passkeys
- * and revocations, the tokens issued) and makes no write to the store beyond spending a
+ * changes nothing (the session's state, also in any cookie the answer sets, the store's passkeys,
+ * trusted browsers and revocations, the tokens issued) and makes no write to the store beyond spending a
  * transaction or nonce; no request touches `Object.prototype`.
  */
 export async function checkRequest (world: World, request: FuzzRequest): Promise<Checked> {
   const { mfa, recording } = world
-  const { method, url, headers, payload, advanceMs } = request
+  const { method, url, headers, payload, advanceMs, expect } = request
   mfa.clock.advance(advanceMs)
   try {
     const before = await observe(world, headers.cookie)
     recording.writes = []
     const response = await mfa.app.inject({ method, url, headers, payload })
     const writes = recording.writes
-    const violations = answerViolations(response)
+    const violations = [...answerViolations(response), ...(expect?.(response) ?? [])]
     if (!isDeepStrictEqual(Object.getOwnPropertyNames(Object.prototype), PROTOTYPE_NAMES)) violations.push('Object.prototype gained properties')
     if (response.statusCode >= 400) violations.push(...await refusalViolations(world, headers.cookie, before, response, writes))
     return { outcome: outcomeOf(response), violations }
@@ -91,7 +92,8 @@ async function refusalViolations (
     if (!isDeepStrictEqual(before[key], after[key])) violations.push(`refused with ${response.statusCode}, yet ${key} changed: ${JSON.stringify(before[key])} → ${JSON.stringify(after[key])}`)
   }
   if (writes.length > 0) violations.push(`refused with ${response.statusCode}, yet the store wrote: ${writes.join(', ')}`)
-  const resealed = sessionCookieSet(response)
+  if (cookieSet(response, TRUST_COOKIE) !== undefined) violations.push(`refused with ${response.statusCode}, yet it set the trusted-browser cookie`)
+  const resealed = cookieSet(response, COOKIE)
   if (resealed !== undefined) {
     const session = await sessionOf(world, `${COOKIE}=${resealed}`)
     if (!isDeepStrictEqual(session, before.session)) violations.push(`refused, yet the cookie it set holds another state: ${JSON.stringify(session)}`)
@@ -104,6 +106,7 @@ async function observe (world: World, cookie: string | undefined): Promise<Obser
   return {
     session: await sessionOf(world, cookie),
     passkeys: await passkeySnapshot(store, ...world.externalIds),
+    trustedBrowsers: await Promise.all(world.externalIds.map(async (externalId) => store.listTrustedBrowsers(externalId))),
     revocations: (await store.listRevocations(0)).length,
     tokens: world.mfa.issued.length
   }
@@ -114,8 +117,8 @@ async function sessionOf (world: World, cookie: string | undefined): Promise<unk
   return { statusCode: response.statusCode, body: response.json() }
 }
 
-/** The value the answer sets the session cookie to, if it sets it. */
-function sessionCookieSet (response: LightMyRequestResponse): string | undefined {
-  const header = [response.headers['set-cookie'] ?? []].flat().find((setCookie) => setCookie.startsWith(`${COOKIE}=`))
-  return header?.slice(COOKIE.length + 1).split(';')[0]
+/** The value the answer sets the cookie `name` to, if it sets it. */
+function cookieSet (response: LightMyRequestResponse, name: string): string | undefined {
+  const header = [response.headers['set-cookie'] ?? []].flat().find((setCookie) => setCookie.startsWith(`${name}=`))
+  return header?.slice(name.length + 1).split(';')[0]
 }

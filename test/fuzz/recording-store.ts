@@ -14,7 +14,11 @@ const WROTE: Partial<Record<keyof PasskeyStore, (result: unknown) => boolean>> =
   deletePasskey: (result) => (result as { deleted: boolean }).deleted,
   revoke: () => true,
   replaceRecoveryCodes: () => true,
-  takeRecoveryCode: (left) => left !== null
+  takeRecoveryCode: (left) => left !== null,
+  addTrustedBrowser: () => true,
+  useTrustedBrowser: (used) => used !== null,
+  deleteTrustedBrowsers: (deleted) => (deleted as number) > 0,
+  eraseUser: () => true
 }
 
 /** A store that records which of its writes took effect (a transaction created, a passkey added, a nonce issued, ...). */

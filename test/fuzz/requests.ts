@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import type { LightMyRequestResponse } from 'fastify'
 import { ORIGIN } from '../helpers/engine-app.js'
 
 /** One fuzzed request, ready for `app.inject`. */
@@ -9,6 +10,8 @@ export interface FuzzRequest {
   payload?: string | Buffer
   /** How far the app's clock moves before the request (it moves back after the case). */
   advanceMs: number
+  /** What the answer must be beyond the general properties: the violations it shows. */
+  expect?: (response: LightMyRequestResponse) => string[]
 }
 
 /**

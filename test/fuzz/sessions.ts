@@ -12,6 +12,9 @@ import type { World } from './world.js'
 /** The plugin's cookie name in the test apps. */
 export const COOKIE = 'passkey_mfa'
 
+/** The trusted-browser cookie's name in the test apps. */
+export const TRUST_COOKIE = 'passkey_mfa_trusted'
+
 const MINUTE = 60_000
 const PENDING_MS = 5 * MINUTE
 

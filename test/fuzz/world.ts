@@ -15,6 +15,9 @@ export const BOB = 'bob'
 /** A user the engine may know but the host app does not (`findUser` answers `null`): a deleted account. */
 export const GHOST = 'ghost'
 
+/** How long the world's app trusts a browser. */
+export const TRUST_MS = 7 * 24 * 60 * 60_000
+
 /** The stores a world can run on. */
 export type WorldStore = 'memory' | 'sqlite'
 
@@ -42,7 +45,7 @@ export async function buildWorld (kind: WorldStore, mint: SessionMint): Promise<
   const closers: Array<() => Promise<void>> = []
   const owner = { teardown: (close: () => Promise<void>) => { closers.push(close) } } as unknown as Test
   const recording = new RecordingStore(newStore(kind))
-  const mfa = await buildMfaApp(owner, { store: recording.store })
+  const mfa = await buildMfaApp(owner, { store: recording.store, trustedBrowsers: { maxAgeMs: TRUST_MS } })
   const alicesKeys = [new SoftwareAuthenticator(), new SoftwareAuthenticator()]
   const bobsKey = new SoftwareAuthenticator()
   const alice = await signUp(mfa, ALICE, alicesKeys[0])

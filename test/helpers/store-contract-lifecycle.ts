@@ -21,9 +21,9 @@ export function trustedBrowser (overrides: Partial<TrustedBrowserRecord> = {}): 
 
 /** Alice's second and third trusted browsers and one of Bob's. */
 async function trustSome (store: PasskeyStore): Promise<void> {
-  await store.addTrustedBrowser(trustedBrowser())
-  await store.addTrustedBrowser(trustedBrowser({ id: 'browser-2', key: 'browser-key-2', name: 'Safari on iPhone', createdAt: NOW + 1 }))
-  await store.addTrustedBrowser(trustedBrowser({ id: 'bob-browser', key: 'bob-key', externalId: 'bob' }))
+  await store.addTrustedBrowser(trustedBrowser(), null)
+  await store.addTrustedBrowser(trustedBrowser({ id: 'browser-2', key: 'browser-key-2', name: 'Safari on iPhone', createdAt: NOW + 1 }), null)
+  await store.addTrustedBrowser(trustedBrowser({ id: 'bob-browser', key: 'bob-key', externalId: 'bob' }), null)
 }
 
 /** Gives alice and bob a passkey, recovery codes, a trusted browser, a transaction, a nonce and a user revocation each. */
@@ -33,7 +33,7 @@ export async function populate (store: PasskeyStore): Promise<void> {
       nonce({ key: `${externalId}-nonce`, externalId }), false)
     await store.revoke('user', externalId, NOW + DAY)
     await store.replaceRecoveryCodes(externalId, [`${externalId}-1`, `${externalId}-2`])
-    await store.addTrustedBrowser(trustedBrowser({ id: `${externalId}-browser`, key: `${externalId}-key`, externalId }))
+    await store.addTrustedBrowser(trustedBrowser({ id: `${externalId}-browser`, key: `${externalId}-key`, externalId }), null)
     await store.createTransaction({
       key: `${externalId}-tx`, kind: 'register', externalId, passkeyDisplayName: null, firstPasskeyOnly: false, handshake: null, expiresAt: NOW + 60_000
     })
@@ -52,9 +52,9 @@ export function lifecycleContract (t: Test, open: (t: Test) => Promise<PasskeySt
       const store = await open(t)
       t.strictSame(await store.listTrustedBrowsers('alice'), [], 'none yet')
       const second = trustedBrowser({ id: 'browser-2', key: 'browser-key-2', name: 'Safari on iPhone', createdAt: NOW + 1 })
-      await store.addTrustedBrowser(second)
-      await store.addTrustedBrowser(trustedBrowser())
-      await store.addTrustedBrowser(trustedBrowser({ id: 'bob-browser', key: 'bob-key', externalId: 'bob' }))
+      await store.addTrustedBrowser(second, null)
+      await store.addTrustedBrowser(trustedBrowser(), null)
+      await store.addTrustedBrowser(trustedBrowser({ id: 'bob-browser', key: 'bob-key', externalId: 'bob' }), null)
       t.strictSame(await store.listTrustedBrowsers('alice'), [trustedBrowser(), second])
     })
 
@@ -79,16 +79,27 @@ export function lifecycleContract (t: Test, open: (t: Test) => Promise<PasskeySt
       t.equal(await store.deleteTrustedBrowsers('alice', 'browser-1'), 1)
       t.equal(await store.useTrustedBrowser('browser-key-1', 'alice', NOW + 1), null, 'revoked')
       t.strictSame(ids(await store.listTrustedBrowsers('alice')), ['browser-2'])
-      await store.addTrustedBrowser(trustedBrowser({ id: 'browser-3', key: 'browser-key-3' }))
+      await store.addTrustedBrowser(trustedBrowser({ id: 'browser-3', key: 'browser-key-3' }), null)
       t.equal(await store.deleteTrustedBrowsers('alice', null), 2)
       t.strictSame(await store.listTrustedBrowsers('alice'), [])
       t.strictSame(ids(await store.listTrustedBrowsers('bob')), ['bob-browser'], 'bob keeps his')
     })
 
+    t.test('an add replacing a key deletes the user\'s trust of that key in the same write, never another user\'s', async (t) => {
+      const store = await open(t)
+      await trustSome(store)
+      await store.addTrustedBrowser(trustedBrowser({ id: 'browser-3', key: 'browser-key-3' }), 'browser-key-1')
+      t.strictSame(ids(await store.listTrustedBrowsers('alice')), ['browser-3', 'browser-2'])
+      await store.addTrustedBrowser(trustedBrowser({ id: 'browser-4', key: 'browser-key-4' }), 'bob-key')
+      t.strictSame(ids(await store.listTrustedBrowsers('bob')), ['bob-browser'], 'bob\'s stays')
+      await store.addTrustedBrowser(trustedBrowser({ id: 'browser-5', key: 'browser-key-5' }), 'unknown')
+      t.equal((await store.listTrustedBrowsers('alice')).length, 4)
+    })
+
     t.test('the sweep deletes expired ones', async (t) => {
       const store = await open(t)
       await trustSome(store)
-      await store.addTrustedBrowser(trustedBrowser({ id: 'short', key: 'short-key', expiresAt: NOW + DAY }))
+      await store.addTrustedBrowser(trustedBrowser({ id: 'short', key: 'short-key', expiresAt: NOW + DAY }), null)
       t.equal(await store.sweep(NOW + DAY + 1), 1)
       t.strictSame(ids(await store.listTrustedBrowsers('alice')), ['browser-1', 'browser-2'])
     })

@@ -149,7 +149,8 @@ export class MemoryStore implements PasskeyStore {
     return this.#recoveryCodes.get(externalId)?.size ?? 0
   }
 
-  async addTrustedBrowser (browser: TrustedBrowserRecord): Promise<void> {
+  async addTrustedBrowser (browser: TrustedBrowserRecord, replacesKey: string | null): Promise<void> {
+    if (replacesKey !== null && this.#trustedBrowsers.get(replacesKey)?.externalId === browser.externalId) this.#trustedBrowsers.delete(replacesKey)
     this.#trustedBrowsers.set(browser.key, { ...browser })
   }
 

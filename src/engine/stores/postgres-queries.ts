@@ -117,7 +117,9 @@ export function statements (schema: string) {
           THEN (SELECT count(*) FROM ${recoveryCodes} WHERE external_id = $1)::integer - 1
         END AS left`,
       countRecoveryCodes: `SELECT count(*)::integer AS count FROM ${recoveryCodes} WHERE external_id = $1`,
-      insertTrustedBrowser: `
+      // One statement: the former trust ($8, the user's own only) goes as the new one comes.
+      addTrustedBrowser: `
+        WITH replaced AS (DELETE FROM ${trustedBrowsers} WHERE key = $8 AND external_id = $3)
         INSERT INTO ${trustedBrowsers} (key, id, external_id, name, created_at, last_used_at, expires_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       useTrustedBrowser: `

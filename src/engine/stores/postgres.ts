@@ -155,9 +155,9 @@ export class PostgresStore implements PasskeyStore {
     return (await this.#row<{ count: number }>(this.#sql.countRecoveryCodes, [externalId]))!.count
   }
 
-  async addTrustedBrowser (browser: TrustedBrowserRecord): Promise<void> {
+  async addTrustedBrowser (browser: TrustedBrowserRecord, replacesKey: string | null): Promise<void> {
     const { key, id, externalId, name, createdAt, lastUsedAt, expiresAt } = browser
-    await this.#pool.query({ ...this.#sql.insertTrustedBrowser, values: [key, id, externalId, name, createdAt, lastUsedAt, expiresAt] })
+    await this.#pool.query({ ...this.#sql.addTrustedBrowser, values: [key, id, externalId, name, createdAt, lastUsedAt, expiresAt, replacesKey] })
   }
 
   async useTrustedBrowser (key: string, externalId: string, now: number): Promise<TrustedBrowserRecord | null> {

@@ -137,6 +137,10 @@ export function prepare (db: Database.Database) {
   const forgetTrustedBrowsers = db.prepare<[string]>('DELETE FROM passkey_trusted_browsers WHERE external_id = ?')
   const forgetTransactions = db.prepare<[string]>('DELETE FROM passkey_transactions WHERE external_id = ?')
   const renamePasskey = db.prepare<[string, string, string], PasskeyRow>('UPDATE passkeys SET name = ? WHERE id = ? AND external_id = ? RETURNING *')
+  const insertTrustedBrowser = db.prepare<[TrustedBrowserRecord]>(`
+    INSERT INTO passkey_trusted_browsers (key, id, external_id, name, created_at, last_used_at, expires_at)
+    VALUES (@key, @id, @externalId, @name, @createdAt, @lastUsedAt, @expiresAt)`)
+  const replaceTrustedBrowser = db.prepare<[string, string]>('DELETE FROM passkey_trusted_browsers WHERE key = ? AND external_id = ?')
   const sweepTrustedBrowsers = db.prepare<[number]>('DELETE FROM passkey_trusted_browsers WHERE expires_at < ?')
   /** Inserts a revocation; a user revocation also forgets the user's trusted browsers and transactions in flight. Run in a transaction. */
   const revoke = (kind: Revocation['kind'], subject: string, expiresAt: number): number => {
@@ -215,9 +219,10 @@ export function prepare (db: Database.Database) {
     takeRecoveryCode: db.transaction((externalId: string, digest: string): number | null =>
       deleteRecoveryCode.run(externalId, digest).changes === 0 ? null : countRecoveryCodes.get(externalId)!),
     countRecoveryCodes,
-    insertTrustedBrowser: db.prepare<[TrustedBrowserRecord]>(`
-      INSERT INTO passkey_trusted_browsers (key, id, external_id, name, created_at, last_used_at, expires_at)
-      VALUES (@key, @id, @externalId, @name, @createdAt, @lastUsedAt, @expiresAt)`),
+    addTrustedBrowser: db.transaction((browser: TrustedBrowserRecord, replacesKey: string | null): void => {
+      if (replacesKey !== null) replaceTrustedBrowser.run(replacesKey, browser.externalId)
+      insertTrustedBrowser.run(browser)
+    }),
     useTrustedBrowser: db.prepare<[number, string, string, number], TrustedBrowserRow>(`
       UPDATE passkey_trusted_browsers SET last_used_at = ?
       WHERE key = ? AND external_id = ? AND expires_at > ?

@@ -142,8 +142,8 @@ export class SqliteStore implements PasskeyStore {
     return this.#sql.countRecoveryCodes.get(externalId)!
   }
 
-  async addTrustedBrowser (browser: TrustedBrowserRecord): Promise<void> {
-    this.#sql.insertTrustedBrowser.run(browser)
+  async addTrustedBrowser (browser: TrustedBrowserRecord, replacesKey: string | null): Promise<void> {
+    this.#sql.addTrustedBrowser(browser, replacesKey)
   }
 
   async useTrustedBrowser (key: string, externalId: string, now: number): Promise<TrustedBrowserRecord | null> {

@@ -21,7 +21,9 @@ export const mfaRoutes: FuzzProperty<MfaRouteCase> = {
   async prepare (world, { session: spec, call, headers, advanceMs }) {
     const session = await openSession(world, spec)
     const request = await callRequest(world, session, call)
-    const cookie: Record<string, string> = session.cookie === undefined ? {} : { cookie: session.cookie }
+    // The call's own cookies (a trusted browser's) go along with the session's.
+    const cookies = [session.cookie, request.headers.cookie].filter((cookie) => cookie !== undefined)
+    const cookie: Record<string, string> = cookies.length === 0 ? {} : { cookie: cookies.join('; ') }
     return { ...request, headers: { ...request.headers, ...headers, ...cookie }, advanceMs }
   }
 }

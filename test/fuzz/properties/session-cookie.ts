@@ -24,6 +24,8 @@ export const sessionCookie: FuzzProperty<SessionCookieCase> = {
   async prepare (world, { session: spec, cookie, layout, call, advanceMs }) {
     const session = await openSession(world, spec)
     const request = await callRequest(world, session, call)
-    return { ...request, headers: { ...request.headers, ...SAME_ORIGIN, cookie: cookieHeader(world, session, cookie, layout) }, advanceMs }
+    // The call's own cookies (a trusted browser's) go along with the session's.
+    const cookies = [cookieHeader(world, session, cookie, layout), request.headers.cookie].filter((value) => value !== undefined).join('; ')
+    return { ...request, headers: { ...request.headers, ...SAME_ORIGIN, cookie: cookies }, advanceMs }
   }
 }
