@@ -46,7 +46,7 @@ export type LoginUser = 'session' | 'other'
 
 /** A call of one route. */
 export type MfaCall =
-  | { route: 'register' | 'authenticate' | 'logout' | 'recovery-codes', body: unknown }
+  | { route: 'register' | 'authenticate' | 'logout' | 'recovery-codes' | 'sign-out-others', body: unknown }
   | { route: 'recovery', code: RecoveryCodeSpec, mutations: Mutation[] }
   | { route: 'verify', nonce: NonceSpec, trustBrowser: unknown, mutations: Mutation[] }
   | { route: 'trusted-browsers' | 'untrust-all', trust: TrustCookieSpec }
@@ -112,7 +112,7 @@ const trustedBrowserIdSpec: fc.Arbitrary<TrustedBrowserIdSpec> = fc.oneof(
 
 /** A call of any route, near-valid more often than not. */
 export const mfaCall: fc.Arbitrary<MfaCall> = fc.oneof(
-  fc.record({ route: fc.constantFrom('register' as const, 'authenticate' as const, 'logout' as const, 'recovery-codes' as const), body: optionalBody }),
+  fc.record({ route: fc.constantFrom('register' as const, 'authenticate' as const, 'logout' as const, 'recovery-codes' as const, 'sign-out-others' as const), body: optionalBody }),
   fc.record({ route: fc.constant('recovery' as const), code: recoveryCodeSpec, mutations: mutations(2) }),
   { weight: 3, arbitrary: fc.record({ route: fc.constant('verify' as const), nonce: nonceSpec, trustBrowser: trustBrowserValue, mutations: mutations(2) }) },
   fc.record({ route: fc.constantFrom('trusted-browsers' as const, 'untrust-all' as const), trust: trustCookieSpec }),
@@ -130,6 +130,7 @@ export async function callRequest (world: World, session: OpenSession, call: Mfa
     case 'authenticate':
     case 'logout':
     case 'recovery-codes':
+    case 'sign-out-others':
       return { method: 'POST', url: `${PREFIX}/${call.route}`, ...(call.body === null ? { headers: {} } : jsonPayload(call.body)) }
     case 'recovery':
       return { method: 'POST', url: `${PREFIX}/recovery`, ...jsonPayload(mutate({ code: await recoveryCodeFor(world, session, call.code) }, call.mutations)) }
