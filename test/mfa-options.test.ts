@@ -90,3 +90,13 @@ t.test('requireRecentPasskey needs a positive age', async (t) => {
     t.throws(() => app.mfa.requireRecentPasskey(age), { code: 'FST_PASSKEY_MFA_ARGUMENT_INVALID' })
   }
 })
+
+t.test('trusted browsers are off by default; on, their cookie is __Host- prefixed over https, and a name of its own on http', async (t) => {
+  const { resolveOptions } = await import('../src/options.js')
+  t.equal(resolveOptions(VALID).trustedBrowsers, null)
+  const https = { ...ENGINE, rpId: 'example.com', origins: ['https://example.com'] }
+  t.same(resolveOptions({ ...VALID, engine: https, trustedBrowsers: { maxAgeMs: 60_000 } }).trustedBrowsers,
+    { maxAgeMs: 60_000, cookieName: '__Host-passkey_mfa_trusted' })
+  t.same(resolveOptions({ ...VALID, trustedBrowsers: { maxAgeMs: 60_000 } }).trustedBrowsers,
+    { maxAgeMs: 60_000, cookieName: 'passkey_mfa_trusted' })
+})
