@@ -172,7 +172,7 @@ export class PostgresStore implements PasskeyStore {
     const { rowCount } = id === null
       ? await this.#pool.query({ ...this.#sql.forgetTrustedBrowsers, values: [externalId] })
       : await this.#pool.query({ ...this.#sql.deleteTrustedBrowser, values: [externalId, id] })
-    return rowCount ?? 0
+    return Number(rowCount)
   }
 
   async eraseUser (externalId: string, scope: EraseScope, revokeUntil: number): Promise<number> {
