@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { Test } from 'tap'
 import { SqliteStore } from '../src/engine/stores/sqlite.js'
-import { STORE_UNAVAILABLE, ceremony, firstFactor, passkeySignsIn } from './helpers/fault-flows.js'
+import { ENGINE_STORE_UNAVAILABLE, ceremony, firstFactor, passkeySignsIn } from './helpers/fault-flows.js'
 import { PREFIX, buildMfaApp, signUp } from './helpers/mfa-app.js'
 import type { MfaApp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
@@ -17,7 +17,7 @@ import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 async function appWithSaboteur (t: Test): Promise<{ mfa: MfaApp, store: SqliteStore, breakNonceInsert: (broken: boolean) => void }> {
   const filename = join(t.testdir(), 'passkeys.db')
   const store = new SqliteStore({ filename })
-  const mfa = await buildMfaApp(t, { store, storeTimeoutMs: 100 })
+  const mfa = await buildMfaApp(t, { store })
   const saboteur = new Database(filename)
   t.teardown(() => saboteur.close())
   return {
@@ -36,7 +36,7 @@ t.test('a registration killed between its passkey and its nonce adds nothing', a
   const authenticator = new SoftwareAuthenticator()
   const browser = await firstFactor(mfa, 'alice')
   breakNonceInsert(true)
-  t.same((await ceremony(mfa, browser, 'register', authenticator)).json(), STORE_UNAVAILABLE)
+  t.same((await ceremony(mfa, browser, 'register', authenticator)).json(), ENGINE_STORE_UNAVAILABLE)
   breakNonceInsert(false)
 
   t.same(await store.listPasskeys('alice'), [], 'no half-registered passkey')
@@ -52,7 +52,7 @@ t.test('an authentication killed between its counter update and its nonce record
   const before = await store.listPasskeys('alice')
   const browser = await firstFactor(mfa, 'alice')
   breakNonceInsert(true)
-  t.same((await ceremony(mfa, browser, 'authenticate', authenticator)).json(), STORE_UNAVAILABLE)
+  t.same((await ceremony(mfa, browser, 'authenticate', authenticator)).json(), ENGINE_STORE_UNAVAILABLE)
   breakNonceInsert(false)
 
   t.same(await store.listPasskeys('alice'), before, 'counter and last use unchanged')
