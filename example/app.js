@@ -3,6 +3,7 @@ import fastifyPasskeyMfa from 'fastify-passkey-mfa'
 import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { STATUS_CODES } from 'node:http'
 import { join } from 'node:path'
 import { Throttle, tryAgainIn } from './throttle.js'
 import { Users } from './users.js'
@@ -180,8 +181,9 @@ async function loadSessionKey (file) {
   return saved
 }
 
-function refuse (reply, statusCode, code, error) {
-  return reply.code(statusCode).send({ statusCode, code, error })
+/** A refusal in the plugin's shape: `error` is the HTTP reason phrase, `message` what the form shows. */
+function refuse (reply, statusCode, code, message) {
+  return reply.code(statusCode).send({ statusCode, code, error: STATUS_CODES[statusCode], message })
 }
 
 /** A 429 that says how long to wait, in its `Retry-After` header and its message. */

@@ -1,9 +1,33 @@
+import type { FastifyBaseLogger, FastifyInstance, FastifyRegisterOptions, FastifyTypeProvider, RawServerBase, RawServerDefault } from 'fastify'
 import fp from 'fastify-plugin'
 import type { MfaInstance } from './mfa/instance.js'
 import type { MfaRequest } from './mfa/request-mfa.js'
+import type { MfaUser, PasskeyMfaOptions } from './options.js'
 import { passkeyMfa } from './plugin.js'
 
+/**
+ * The plugin's type: for every host user type `User`, a `FastifyPluginAsync<PasskeyMfaOptions<User>>`.
+ * `app.register` infers `User` from what `findUser` returns (or name it: `fastifyPasskeyMfa<AppUser>`).
+ */
+export interface FastifyPasskeyMfa {
+  <User extends MfaUser = MfaUser> (instance: FastifyInstance, options: PasskeyMfaOptions<User>): Promise<void>
+  /**
+   * Types only: Fastify's own `register` overloads take a plugin's options from its last signature;
+   * this one fails them, so that the `register` overload declared below infers `User`.
+   */
+  (instance: FastifyInstance, options: PasskeyMfaOptions<never>): Promise<void>
+}
+
 declare module 'fastify' {
+  interface FastifyRegister<
+    T = void,
+    RawServer extends RawServerBase = RawServerDefault,
+    TypeProviderDefault extends FastifyTypeProvider = FastifyTypeProvider,
+    LoggerDefault extends FastifyBaseLogger = FastifyBaseLogger
+  > {
+    /** Registers `fastify-passkey-mfa`, with `User` inferred from `findUser`. */
+    <User extends MfaUser> (plugin: FastifyPasskeyMfa, options: FastifyRegisterOptions<PasskeyMfaOptions<User>>): T
+  }
   interface FastifyRequest {
     /** The MFA session of this request (read from its cookie on first use). */
     mfa: MfaRequest
@@ -26,7 +50,7 @@ declare module 'fastify' {
  * })
  * app.get('/account', { preHandler: app.mfa.requireAuthenticated }, handler)
  */
-const fastifyPasskeyMfa = fp(passkeyMfa, { fastify: '5.x', name: 'fastify-passkey-mfa' })
+const fastifyPasskeyMfa = fp(passkeyMfa, { fastify: '5.x', name: 'fastify-passkey-mfa' }) as FastifyPasskeyMfa
 export default fastifyPasskeyMfa
 export { fastifyPasskeyMfa }
 export type { MfaGuards } from './mfa/guards.js'
@@ -55,7 +79,7 @@ export { MemoryStore } from './engine/stores/memory.js'
 export { SqliteStore } from './engine/stores/sqlite.js'
 export type { SqliteStoreOptions } from './engine/stores/sqlite.js'
 export { PostgresStore } from './engine/stores/postgres.js'
-export type { PostgresStoreOptions } from './engine/stores/postgres.js'
+export type { PostgresPool, PostgresStoreOptions } from './engine/stores/postgres.js'
 export {
   OptionsInvalidError, BodyInvalidError, AppNotFoundError, TransactionNotFoundError,
   TransactionExpiredError, TransactionKindError, HandshakeInvalidError, HandshakeExpiredError,

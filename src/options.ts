@@ -135,7 +135,7 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
     revokeSessionsOnPasskeyRemoval = true, revokeSessionsOnRecovery = true, trustedBrowsers = false, limits, onEvent = null
   } = options
   const keys = Array.isArray(sessionKey) ? sessionKey : [sessionKey]
-  checkOption(keys.length > 0 && keys.every((key) => Buffer.isBuffer(key) && key.length === 32), 'sessionKey must be a 32-byte Buffer or an array of them')
+  checkOption(keys.length > 0 && keys.every((key) => Buffer.isBuffer(key) && key.length === 32), 'sessionKey must be a 32-byte Buffer (or an array of them, newest first): make one with `node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"`, keep it secret, and pass Buffer.from(key, \'base64\')')
   checkOption(typeof findUser === 'function', 'findUser must be a function')
   checkOption(typeof issueToken === 'function', 'issueToken must be a function')
   checkOption(policy === 'required' || policy === 'optional' || typeof policy === 'function', 'policy must be required, optional or a function')

@@ -15,7 +15,7 @@ import { SessionCookie } from './mfa/session-cookie.js'
 import { TrustedBrowserCookie } from './mfa/trusted-browser-cookie.js'
 import { registerSessionSeal } from './mfa/session-seal.js'
 import { resolveOptions } from './options.js'
-import type { PasskeyMfaOptions } from './options.js'
+import type { MfaUser, PasskeyMfaOptions } from './options.js'
 import { replyWithCode } from './reply-error.js'
 import { noStore } from './no-store.js'
 import { warnAboutUnsafeTrustProxy } from './trust-proxy.js'
@@ -33,8 +33,11 @@ const kMfa = Symbol('passkey-mfa.request')
 
 type RequestWithMfa = FastifyRequest & { [kMfa]: RequestMfa | null }
 
-/** The plugin: `request.mfa`, `fastify.mfa` guards, the host routes and the ceremony routes under `prefix`. */
-export async function passkeyMfa (fastify: FastifyInstance, pluginOptions: PasskeyMfaOptions<any>): Promise<void> {
+/**
+ * The plugin: `request.mfa`, `fastify.mfa` guards, the host routes and the ceremony routes under `prefix`.
+ * Generic in the host's user type, which `findUser` sets and `issueToken` and `policy` receive.
+ */
+export async function passkeyMfa<User extends MfaUser = MfaUser> (fastify: FastifyInstance, pluginOptions: PasskeyMfaOptions<User>): Promise<void> {
   const options = resolveOptions(pluginOptions)
   warnAboutUnsafeTrustProxy(fastify)
   const { engine, lifetimes, prefix } = options

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
   BodyInvalidError, BodyTooLargeError, InternalError, MediaTypeUnsupportedError
@@ -28,17 +29,35 @@ export function toCodedError (error: FastifyError): CodedError {
   return new InternalError()
 }
 
-/**
- * The error handler of the plugin's routes: answers `{ statusCode, code, error }` (`error` is the
- * human message Passage's browser SDK shows; a rate-limited answer adds `Retry-After`), logs refusals at info with their code and reason,
- * and unexpected failures at error, without sending their details.
- */
-export function replyWithCode (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { statusCode, code, message } = toCodedError(error)
-  if (statusCode === 500) request.log.error({ err: error }, 'passkey-mfa: request failed')
-  else if (statusCode === 503) request.log.warn({ err: error, code }, 'passkey-mfa: store unavailable')
-  else request.log.info({ code, reason: (error as { reason?: string }).reason }, 'passkey-mfa: request refused')
-  const { retryAfterSeconds } = error as { retryAfterSeconds?: number }
-  if (retryAfterSeconds !== undefined) reply.header('retry-after', retryAfterSeconds)
-  return reply.code(statusCode).send({ statusCode, code, error: message })
+/** The answer to `error`: `{ statusCode, code, error, message }`, `error` being the HTTP reason phrase. */
+function errorBody ({ statusCode, code, message }: CodedError): ErrorReply {
+  return { statusCode, code, error: STATUS_CODES[statusCode] as string, message }
 }
+
+type ErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => FastifyReply
+
+function errorHandler (bodyOf: (coded: CodedError) => ErrorReply): ErrorHandler {
+  return function (error, request, reply) {
+    const coded = toCodedError(error)
+    const { statusCode, code } = coded
+    if (statusCode === 500) request.log.error({ err: error }, 'passkey-mfa: request failed')
+    else if (statusCode === 503) request.log.warn({ err: error, code }, 'passkey-mfa: store unavailable')
+    else request.log.info({ statusCode, code, reason: (error as { reason?: string }).reason }, 'passkey-mfa: request refused')
+    const { retryAfterSeconds } = error as { retryAfterSeconds?: number }
+    if (retryAfterSeconds !== undefined) reply.header('retry-after', retryAfterSeconds)
+    return reply.code(statusCode).send(bodyOf(coded))
+  }
+}
+
+/**
+ * The error handler of the plugin's routes: answers {@link errorBody} (a rate-limited answer adds
+ * `Retry-After`), logs refusals at info with their code and reason, and unexpected failures with
+ * their stack, without sending their details.
+ */
+export const replyWithCode = errorHandler(errorBody)
+
+/**
+ * The error handler of the engine's Passage-compatible routes: as {@link replyWithCode}, but `error`
+ * repeats the message, which Passage's browser SDK shows as the message of its `PassageError`.
+ */
+export const replyToPassageSdk = errorHandler((coded) => ({ ...errorBody(coded), error: coded.message }))

@@ -34,7 +34,7 @@ async function assertEveryChangeRefused (t: Test, scene: AttackScene, owner: Mem
   for (const [name, attack] of factorChanges(stolen, passkeyId)) {
     await t.test(name, async (t) => {
       const refusal = await scene.assertRefused(t, { sessions: [owner.browser, stolen], users: [owner.externalId] }, attack, STEP_UP)
-      t.match(refusal.json().error, /passkey/i, 'the message says a passkey check is needed')
+      t.match(refusal.json().message, /passkey/i, 'the message says a passkey check is needed')
     })
   }
 }
@@ -83,7 +83,7 @@ t.test('policy optional: a signed-in user without passkeys adds a first one only
   mfa.clock.advance(FIVE_MINUTES + 1000)
   const refused = await stolen.post(`${PREFIX}/register`)
   t.same([refused.statusCode, refused.json().code], [401, 'FST_PASSKEY_MFA_REAUTHENTICATION_REQUIRED'], 'an old cookie cannot enroll its own passkey')
-  t.match(refused.json().error, /sign in again/i)
+  t.match(refused.json().message, /sign in again/i)
   t.same(await mfa.engine.listPasskeys('dave'), [], 'nothing added')
 
   t.same((await browser.post('/login', { externalId: 'dave' })).json(), { next: 'done' }, 'after a new first factor')

@@ -181,7 +181,7 @@ eachStore(t, async (t, store) => {
     const nonce = await registerPasskey(mfa, browser, new SoftwareAuthenticator())
     const refused = await scene.assertRefused(t, { sessions: [browser], users: [newcomer] },
       async () => browser.post(`${PREFIX}/verify`, { nonce, trustBrowser: true }), { status: 400, code: 'FST_PASSKEY_MFA_BODY_INVALID' })
-    t.match(refused.json().error, /needs a passkey authentication/)
+    t.match(refused.json().message, /needs a passkey authentication/)
     t.equal((await browser.post(`${PREFIX}/verify`, { nonce })).statusCode, 200, 'the nonce still completes the enrollment')
     t.strictSame(await store.listTrustedBrowsers(newcomer), [])
     t.notOk(browser.cookies.has(TRUST_COOKIE))
@@ -256,7 +256,7 @@ t.test('with trusted browsers off, trustBrowser is refused before the nonce is s
   const nonce = await authenticatePasskey(scene.mfa, browser, olga.authenticator)
   const refused = await scene.assertRefused(t, { sessions: [browser], users: [olga.externalId] },
     async () => browser.post(`${PREFIX}/verify`, { nonce, trustBrowser: true }), { status: 400, code: 'FST_PASSKEY_MFA_BODY_INVALID' })
-  t.match(refused.json().error, /trusted browsers are off/)
+  t.match(refused.json().message, /trusted browsers are off/)
   t.equal((await browser.post(`${PREFIX}/verify`, { nonce })).statusCode, 200)
   t.same((await browser.get(`${PREFIX}/trusted-browsers`)).json(), { trustedBrowsers: [] })
   const stranger = new Browser(scene.mfa.app)

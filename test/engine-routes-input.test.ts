@@ -36,6 +36,7 @@ t.test('malformed bodies are refused with a coded 400 and spend nothing', async 
     t.equal(response.statusCode, 400, `${name}: status`)
     t.equal(response.json().code, BODY_INVALID, `${name}: code`)
     t.type(response.json().error, 'string', `${name}: a message for the SDK`)
+    t.equal(response.json().message, response.json().error, `${name}: the same message`)
   }
   t.equal((await register(app, new SoftwareAuthenticator(), transactionId)).finish.statusCode, 200, 'the transaction is still usable')
 })
@@ -62,5 +63,5 @@ t.test('another app ID is not found', async (t) => {
   const transactionId = await engine.createAuthenticateTransaction({ externalId: 'alice' })
   const response = await post(app, flexPath('authenticate', 'start', 'other-app'), { transaction_id: transactionId })
   t.equal(response.statusCode, 404)
-  t.same(response.json(), { statusCode: 404, code: 'FST_PASSKEY_MFA_APP_NOT_FOUND', error: 'Unknown app' })
+  t.same(response.json(), { statusCode: 404, code: 'FST_PASSKEY_MFA_APP_NOT_FOUND', error: 'Unknown app', message: 'Unknown app' })
 })

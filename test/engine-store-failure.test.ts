@@ -41,7 +41,7 @@ t.test('a failing store gives a coded 503 and issues nothing', async (t) => {
     handshake_response: { ...credential, transports: credential.response.transports }
   })
   t.equal(finish.statusCode, 503)
-  t.same(finish.json(), { statusCode: 503, code: 'FST_PASSKEY_MFA_STORE_UNAVAILABLE', error: 'The passkey store is unavailable, try again later' })
+  t.same(finish.json(), { statusCode: 503, code: 'FST_PASSKEY_MFA_STORE_UNAVAILABLE', error: 'The passkey store is unavailable, try again later', message: 'The passkey store is unavailable, try again later' })
   store.failing.clear()
   t.same(await engine.listPasskeys('alice'), [], 'no half-registered passkey')
 })

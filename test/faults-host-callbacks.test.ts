@@ -11,7 +11,7 @@ import { PREFIX, buildMfaApp, signUp } from './helpers/mfa-app.js'
 import type { MfaApp } from './helpers/mfa-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 
-const INTERNAL = { statusCode: 500, code: 'FST_PASSKEY_MFA_INTERNAL', error: 'Internal error' }
+const INTERNAL = { statusCode: 500, code: 'FST_PASSKEY_MFA_INTERNAL', error: 'Internal Server Error', message: 'Internal error' }
 
 /** An app whose `findUser` throws while `hostDown.value` is set. */
 async function appWithFlakyHost (t: Test): Promise<{ mfa: MfaApp, hostDown: { value: boolean } }> {

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import type { Test } from 'tap'
 import type { PasskeyStore } from '../src/engine/store.js'
-import { STORE_UNAVAILABLE, ceremony, firstFactor, passkeySignsIn } from './helpers/fault-flows.js'
+import { ENGINE_STORE_UNAVAILABLE, ceremony, firstFactor, passkeySignsIn } from './helpers/fault-flows.js'
 import { LATENESS_MS, STORE_TIMEOUT_MS } from './helpers/faulty-store.js'
 import { PREFIX, buildMfaApp, signUp } from './helpers/mfa-app.js'
 import type { MfaApp } from './helpers/mfa-app.js'
@@ -71,7 +71,7 @@ if (await postgresReachable(t)) {
   /** `send` answers a coded 503, in time. */
   async function unavailable (t: Test, send: () => Promise<{ json: () => unknown }>): Promise<void> {
     const { answer } = await answerWithin(TIMEOUT_MS + LATENESS_MS, send)
-    t.same(answer?.json(), STORE_UNAVAILABLE)
+    t.same(answer?.json(), ENGINE_STORE_UNAVAILABLE)
   }
 
   t.test('a registration whose nonce insert fails inside the statement adds nothing', async (t) => {

@@ -64,7 +64,7 @@ t.test('passkey steps without a success are limited per account; the lock backs 
   mfa.clock.advance(30_000)
   const stillLocked = await browser.post(`${PREFIX}/authenticate`)
   t.equal(stillLocked.headers['retry-after'], '30', 'attempts during the lock do not extend it')
-  t.equal(stillLocked.json().error, 'Too many attempts; try again in 30 seconds', 'the message says how long')
+  t.equal(stillLocked.json().message, 'Too many attempts; try again in 30 seconds', 'the message says how long')
   t.match(events.filter((event) => event.type === 'rate-limited'), [{ scope: 'account', externalId: 'alice', retryAfterSeconds: 30 }],
     'an attempt refused during the lock is an audit event too')
   mfa.clock.advance(30_000)

@@ -21,7 +21,7 @@ t.test('the per-address request limit answers how long, and raises a rate-limite
   await browser.get(`${PREFIX}/status`)
   const limited = await browser.get(`${PREFIX}/status`)
   t.same([limited.statusCode, limited.json().code], [429, 'FST_PASSKEY_MFA_RATE_LIMITED'])
-  t.equal(limited.json().error, 'Too many attempts; try again in 1 minute', 'the message says how long')
+  t.equal(limited.json().message, 'Too many attempts; try again in 1 minute', 'the message says how long')
   t.equal(limited.headers['retry-after'], '60')
   t.match(events.filter((event) => event.type === 'rate-limited'), [{ scope: 'address', externalId: null, retryAfterSeconds: 60 }])
 })
@@ -37,14 +37,14 @@ t.test('the transaction caps raise rate-limited events with their scope and user
   await first.post('/login', { externalId: 'alice' })
   t.equal((await first.post(`${PREFIX}/register`)).statusCode, 200)
   const capped = await first.post(`${PREFIX}/register`)
-  t.same([capped.statusCode, capped.json().code, capped.json().error], [429, 'FST_PASSKEY_MFA_RATE_LIMITED', 'Too many attempts; try again in 1 minute'])
+  t.same([capped.statusCode, capped.json().code, capped.json().message], [429, 'FST_PASSKEY_MFA_RATE_LIMITED', 'Too many attempts; try again in 1 minute'])
   const second = new Browser(mfa.app)
   await second.post('/login', { externalId: 'alice' })
   t.equal((await second.post(`${PREFIX}/register`)).statusCode, 200)
   const third = new Browser(mfa.app)
   await third.post('/login', { externalId: 'alice' })
   const account = await third.post(`${PREFIX}/register`)
-  t.same([account.statusCode, account.json().code, account.json().error], [429, 'FST_PASSKEY_MFA_RATE_LIMITED', 'Too many attempts; try again in 5 minutes'])
+  t.same([account.statusCode, account.json().code, account.json().message], [429, 'FST_PASSKEY_MFA_RATE_LIMITED', 'Too many attempts; try again in 5 minutes'])
   t.match(events.filter((event) => event.type === 'rate-limited'), [
     { scope: 'session', externalId: 'alice', retryAfterSeconds: 60 },
     { scope: 'account', externalId: 'alice', retryAfterSeconds: 300 }

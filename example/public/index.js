@@ -14,7 +14,7 @@ for (const form of document.querySelectorAll('form[data-url]')) {
         return
       }
       // The server's words fit the form: what to fix, or how long to wait (429).
-      showMessage(message, body.error ?? 'Something went wrong. Please try again.', 'error')
+      showMessage(message, body.message ?? 'Something went wrong. Please try again.', 'error')
     } catch {
       showMessage(message, 'The server could not be reached. Check your connection and try again.', 'error')
     } finally {

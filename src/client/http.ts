@@ -5,7 +5,7 @@ import { PasskeyClientError } from './errors.js'
  * Sends a request with the page's own cookies (`credentials: 'same-origin'`) and `body` as JSON;
  * resolves to the JSON answer (`undefined` when empty). Throws a {@link PasskeyClientError}:
  * `network` when there is no answer, `rate-limited` (with `retryAfterSeconds` from `Retry-After`)
- * on a 429, `rejected` (with the server's `code` and `error`) on another non-2xx status, `failed`
+ * on a 429, `rejected` (with the server's `code` and `message`) on another non-2xx status, `failed`
  * when a 2xx answer is not JSON.
  */
 export async function requestJson<T> (method: string, url: string, body?: unknown): Promise<T> {
@@ -31,7 +31,7 @@ export async function requestJson<T> (method: string, url: string, body?: unknow
 function rejection ({ status, headers }: Response, text: string): PasskeyClientError {
   let reply: Partial<ErrorReply> = {}
   try { reply = JSON.parse(text) ?? {} } catch {}
-  const message = typeof reply.error === 'string' ? reply.error : `The server answered ${status}`
+  const message = [reply.message, reply.error].find((text) => typeof text === 'string') ?? `The server answered ${status}`
   const serverCode = typeof reply.code === 'string' ? reply.code : undefined
   if (status !== 429) return new PasskeyClientError('rejected', message, { serverCode, status })
   return new PasskeyClientError('rate-limited', message, { serverCode, status, retryAfterSeconds: secondsUntil(headers.get('retry-after')) })

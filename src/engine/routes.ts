@@ -5,7 +5,7 @@ import { audit } from '../audit.js'
 import type { AuditListener } from '../audit.js'
 import { AppNotFoundError } from '../errors.js'
 import type { AttemptLimiter } from '../limits/attempt-limiter.js'
-import { ERROR_REPLIES, replyWithCode } from '../reply-error.js'
+import { ERROR_REPLIES, replyToPassageSdk } from '../reply-error.js'
 import {
   AppParams, AuthenticateFinishBody, AuthenticateStartBody, FinishReply, RegisterFinishBody,
   RegisterStartBody, StartReply
@@ -47,7 +47,7 @@ export async function engineRoutes (
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
   const base = '/flex/v1/apps/:appId'
   fastify.setValidatorCompiler(TypeBoxValidatorCompiler)
-  fastify.setErrorHandler(replyWithCode)
+  fastify.setErrorHandler(replyToPassageSdk)
   fastify.addHook('onSend', noStore)
   allowCrossOrigin(fastify, `${base}/*`, corsOrigins)
   fastify.addHook('preHandler', syncHook((request) => {

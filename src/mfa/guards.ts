@@ -1,9 +1,9 @@
-import type { FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyError, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { ArgumentInvalidError, NotAuthenticatedError, StepUpRequiredError } from '../errors.js'
 import type { PasskeyEngine } from '../engine/engine.js'
 import type { RequestMfa } from './request-mfa.js'
 import type { Authenticated } from './state-machine.js'
-import { syncHook } from '../sync-hook.js'
+import { replyWithCode } from '../reply-error.js'
 import { hasRecentPasskey } from './factor-change.js'
 
 /**
@@ -23,16 +23,34 @@ export interface MfaGuards {
 /** The guards, on the engine's clock. */
 export function createGuards (engine: PasskeyEngine): MfaGuards {
   return {
-    requireAuthenticated: syncHook(function requireAuthenticated (request) {
+    requireAuthenticated: guard(function requireAuthenticated (request) {
       authenticatedSession(request)
     }),
     requireRecentPasskey (maxAgeSeconds) {
       if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) throw new ArgumentInvalidError('maxAgeSeconds must be a positive number')
       const maxAgeMs = maxAgeSeconds * 1000
-      return syncHook(function requireRecentPasskey (request) {
+      return guard(function requireRecentPasskey (request) {
         if (!hasRecentPasskey(authenticatedSession(request), engine.now(), maxAgeMs)) throw new StepUpRequiredError()
       })
     }
+  }
+}
+
+/**
+ * A callback-style preHandler that runs `check`, which throws a coded error to refuse the request.
+ * It answers the refusal itself, as the plugin's routes do ({@link replyWithCode}: a 4xx logged at
+ * info without a stack), whatever error handler the host's route has: the host's would answer in
+ * its own shape, and Fastify's default one logs every refusal with its stack.
+ */
+function guard (check: (request: FastifyRequest) => void): preHandlerHookHandler {
+  return function (request, reply, done) {
+    try {
+      check(request)
+    } catch (error) {
+      replyWithCode(error as FastifyError, request, reply)
+      return
+    }
+    done()
   }
 }
 

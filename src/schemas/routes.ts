@@ -23,12 +23,15 @@ export const VerifyReply = Type.Object({
 export type VerifyReply = Static<typeof VerifyReply>
 
 /** The MFA state of a session. */
-export const MfaStateName = Type.Union(['anonymous', 'first-factor', 'passkey-pending', 'authenticated'].map((s) => Type.Literal(s)))
+export const MfaStateName = Type.Union([Type.Literal('anonymous'), Type.Literal('first-factor'), Type.Literal('passkey-pending'), Type.Literal('authenticated')])
+
+/** What the user must do next. */
+export const NextStepName = Type.Union([Type.Literal('first-factor'), Type.Literal('authenticate'), Type.Literal('enroll'), Type.Literal('done')])
 
 /** Answer of `GET /status`. */
 export const StatusReply = Type.Object({
   state: MfaStateName,
-  next: Type.Union(['first-factor', 'authenticate', 'enroll', 'done'].map((s) => Type.Literal(s))),
+  next: NextStepName,
   hasPasskeys: Type.Boolean(),
   /** ISO time the passkey step must be done by, while it is pending. */
   pendingUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -90,10 +90,14 @@ export type StartReply = Static<typeof StartReply>
 export const FinishReply = Type.Object({ nonce: Token })
 export type FinishReply = Static<typeof FinishReply>
 
-/** Every error answer; `error` is the human message that Passage's browser SDK shows. */
+/**
+ * Every error answer: `error` is the HTTP reason phrase (on the engine's Passage-compatible routes,
+ * the message again, which Passage's browser SDK shows) and `message` the human text.
+ */
 export const ErrorReply = Type.Object({
   statusCode: Type.Integer(),
   code: Type.String(),
-  error: Type.String()
+  error: Type.String(),
+  message: Type.String()
 })
 export type ErrorReply = Static<typeof ErrorReply>

@@ -40,7 +40,7 @@ async function userTab (t: Test, externalId: string) {
 }
 
 /** The answer of a factor change without a recent passkey check. */
-const STEP_UP = { status: 401, contentType: 'application/json', body: JSON.stringify({ statusCode: 401, code: 'FST_PASSKEY_MFA_STEP_UP_REQUIRED', error: 'Confirm with your passkey first' }) }
+const STEP_UP = { status: 401, contentType: 'application/json', body: JSON.stringify({ statusCode: 401, code: 'FST_PASSKEY_MFA_STEP_UP_REQUIRED', error: 'Unauthorized', message: 'Confirm with your passkey first' }) }
 
 /** Signs `externalId` up in the page: first factor, then enrollment. */
 async function signUp (page: Page, externalId: string): Promise<void> {
@@ -364,7 +364,7 @@ t.test('too many attempts reject with rate-limited and retryAfterSeconds, on the
   })
 
   // The ceremony routes answer 429 too (per address); Retry-After in seconds, as a date, or absent.
-  const body = JSON.stringify({ statusCode: 429, code: 'FST_PASSKEY_MFA_RATE_LIMITED', error: 'Too many attempts; try again in 1 minute' })
+  const body = JSON.stringify({ statusCode: 429, code: 'FST_PASSKEY_MFA_RATE_LIMITED', error: 'Too Many Requests', message: 'Too many attempts; try again in 1 minute' })
   const limited = (headers: Record<string, string>) => ({ status: 429, headers, contentType: 'application/json', body })
   await page.route('**/authenticate/transactions/webauthn/start', async (route) => { await route.fulfill(limited({})) })
   await page.route('**/authenticate/transactions/webauthn/start', async (route) => { await route.fulfill(limited({ 'retry-after': '42' })) }, { times: 1 })

@@ -15,10 +15,10 @@ t.teardown(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-const LOGIN_INVALID = { statusCode: 400, code: 'LOGIN_INVALID', error: 'Enter the email address and the password of your account.' }
-const EMAIL_INVALID = { statusCode: 400, code: 'SIGNUP_INVALID', error: 'Enter a valid email address, like name@example.com.' }
-const PASSWORD_SHORT = { statusCode: 400, code: 'SIGNUP_INVALID', error: 'Choose a password of at least 8 characters.' }
-const PASSWORD_LONG = { statusCode: 400, code: 'SIGNUP_INVALID', error: 'Choose a password of at most 1024 characters.' }
+const LOGIN_INVALID = { statusCode: 400, code: 'LOGIN_INVALID', error: 'Bad Request', message: 'Enter the email address and the password of your account.' }
+const EMAIL_INVALID = { statusCode: 400, code: 'SIGNUP_INVALID', error: 'Bad Request', message: 'Enter a valid email address, like name@example.com.' }
+const PASSWORD_SHORT = { statusCode: 400, code: 'SIGNUP_INVALID', error: 'Bad Request', message: 'Choose a password of at least 8 characters.' }
+const PASSWORD_LONG = { statusCode: 400, code: 'SIGNUP_INVALID', error: 'Bad Request', message: 'Choose a password of at most 1024 characters.' }
 
 t.test('log-in: an empty, missing or malformed field asks for the email and password, whatever the length', async (t) => {
   for (const [what, body] of Object.entries({
@@ -35,7 +35,7 @@ t.test('log-in: an empty, missing or malformed field asks for the email and pass
   }
   const short = await app.inject({ method: 'POST', url: '/login', payload: { email: 'alice@example.com', password: 'x' } })
   t.equal(short.statusCode, 401, 'a one-character password is checked like any other')
-  t.same(short.json(), { statusCode: 401, code: 'CREDENTIALS_INVALID', error: 'Wrong email or password' })
+  t.same(short.json(), { statusCode: 401, code: 'CREDENTIALS_INVALID', error: 'Unauthorized', message: 'Wrong email or password' })
 })
 
 t.test('sign-up: the message names the field to fix', async (t) => {

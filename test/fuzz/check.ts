@@ -69,7 +69,7 @@ function answerViolations (response: LightMyRequestResponse): string[] {
   const { statusCode } = response
   if (statusCode >= 500) return [`answered ${statusCode}: ${response.body.slice(0, 500)}`]
   if (statusCode < 400) return []
-  let body: { statusCode?: unknown, code?: unknown, error?: unknown }
+  let body: { statusCode?: unknown, code?: unknown, error?: unknown, message?: unknown }
   try {
     body = response.json()
   } catch {
@@ -77,7 +77,7 @@ function answerViolations (response: LightMyRequestResponse): string[] {
   }
   const routerRefusal = ROUTER_REFUSALS.get(String(body.code)) === statusCode
   const coded = typeof body.code === 'string' && body.code.startsWith('FST_PASSKEY_MFA_')
-  if (body.statusCode !== statusCode || (!coded && !routerRefusal) || typeof body.error !== 'string') {
+  if (body.statusCode !== statusCode || (!coded && !routerRefusal) || typeof body.error !== 'string' || typeof body.message !== 'string') {
     return [`answered ${statusCode} with an uncoded body: ${response.body.slice(0, 300)}`]
   }
   return []

@@ -40,5 +40,8 @@ export async function passkeySignsIn (t: Test, mfa: MfaApp, browser: Browser, au
   t.match(verify.json(), { state: 'authenticated', auth_token: String }, 'the passkey signs in')
 }
 
-/** The answer the engine gives when its store failed. */
-export const STORE_UNAVAILABLE = { statusCode: 503, code: 'FST_PASSKEY_MFA_STORE_UNAVAILABLE', error: 'The passkey store is unavailable, try again later' }
+/** The answer the plugin's routes give when the store failed. */
+export const STORE_UNAVAILABLE = { statusCode: 503, code: 'FST_PASSKEY_MFA_STORE_UNAVAILABLE', error: 'Service Unavailable', message: 'The passkey store is unavailable, try again later' }
+
+/** The answer the engine's Passage-compatible routes give when the store failed: `error` repeats the message, for Passage's SDK. */
+export const ENGINE_STORE_UNAVAILABLE = { ...STORE_UNAVAILABLE, error: STORE_UNAVAILABLE.message }

@@ -1,8 +1,9 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type {
   AddPasskeyResult, AuthenticationStart, DeletePasskeyResult, EraseScope, HandshakeRecord, NonceRecord, PasskeyRecord, PasskeyStore,
   PasskeyUse, Revocation, TakenTransaction, TransactionRecord, TrustedBrowserRecord
 } from '../store.js'
+import { loadPg } from './load-pg.js'
 import { statements, type PreparedStatement, type Statements } from './postgres-queries.js'
 import {
   nonceValues, passkeyValues, toNonce, toPasskey, toPasskeyOrNull, toRevocation, toTransaction,
@@ -11,11 +12,21 @@ import {
 } from './postgres-rows.js'
 import { toTrustedBrowser, toTrustedBrowserOrNull, type TrustedBrowserRow } from './trusted-browser-rows.js'
 
+/**
+ * A `pg.Pool`, described by the methods the store calls, so that these types do not need `@types/pg`.
+ * The store uses it as a `pg.Pool`.
+ */
+export interface PostgresPool {
+  query (...args: never[]): unknown
+  connect (...args: never[]): unknown
+  end (...args: never[]): unknown
+}
+
 /** Options of {@link PostgresStore}: a pool to borrow, or a connection string to open one with. */
 export type PostgresStoreOptions = {
   /** Schema of the tables, an unquoted SQL identifier created by `init()` when missing; `'public'` by default. */
   schema?: string
-} & ({ pool: pg.Pool, connectionString?: never } | { connectionString: string, pool?: never })
+} & ({ pool: PostgresPool, connectionString?: never } | { connectionString: string, pool?: never })
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/i
 
@@ -26,7 +37,8 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/i
  * one user see each other, `replaceRecoveryCodes` and `takeRecoveryCode` theirs in one holding a
  * lock on the user's codes, so that each sees the codes as the one before left them, and a write of
  * a revocation holds a lock on the revocations until it commits, so that their positions commit in
- * order. Statements are prepared once per connection.
+ * order. Statements are prepared once per connection. It needs the `pg` package, an optional peer
+ * dependency: without it, opening a pool from `connectionString` throws `FST_PASSKEY_MFA_OPTIONS_INVALID`.
  *
  * @example
  * const store = new PostgresStore({ connectionString: 'postgres://app@db.internal/app', schema: 'passkey_mfa' })
@@ -45,7 +57,7 @@ export class PostgresStore implements PasskeyStore {
     if (!IDENTIFIER.test(schema)) throw new TypeError(`Invalid PostgreSQL schema name: ${JSON.stringify(schema)}`)
     // The pool replaces a connection that dies while idle (a database restart); without a listener,
     // the error it emits would crash the process.
-    this.#pool = pool ?? new pg.Pool({ connectionString }).on('error', ignore)
+    this.#pool = (pool as pg.Pool | undefined) ?? new (loadPg().Pool)({ connectionString }).on('error', ignore)
     this.#ownsPool = pool === undefined
     this.#sql = statements(`"${schema}"`)
   }
