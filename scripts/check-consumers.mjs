@@ -43,7 +43,7 @@ const tarball = join(work, `fastify-passkey-mfa-${JSON.parse(readFileSync(join(r
 // attw 0.18 predates require(esm): it flags every entry 'ESM (dynamic import only)' from CommonJS. Node >= 20.19 and
 // 22.12 (engines) load it with require(), TypeScript >= 5.8 types that under `module: nodenext`, and the CommonJS
 // consumer below proves both; every other rule stays on.
-check('attw (cjs-resolves-to-esm ignored)', packed && run(bin('attw'), ['--ignore-rules', 'cjs-resolves-to-esm', tarball], root))
+check('attw (cjs-resolves-to-esm ignored)', packed && run(bin('attw'), [tarball, '--ignore-rules', 'cjs-resolves-to-esm'], root))
 check('publint --strict', packed && run(bin('publint'), ['--strict'], root))
 
 const { devDependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
