@@ -21,6 +21,7 @@ const ASSETS = {
   'style.css': 'text/css; charset=utf-8',
   'common.js': 'text/javascript; charset=utf-8',
   'index.js': 'text/javascript; charset=utf-8',
+  'passkey-sign-in.js': 'text/javascript; charset=utf-8',
   'passkey-step.js': 'text/javascript; charset=utf-8',
   'account.js': 'text/javascript; charset=utf-8',
   'recovery-codes.js': 'text/javascript; charset=utf-8',
@@ -55,10 +56,10 @@ const SIGNUPS_PER_ADDRESS = { limit: 20, windowMs: 60 * MINUTE }
 
 /**
  * The example app: password sign-up and log-in (throttled per email and per address) as the first
- * factor, a passkey as the second (policy `required`), trusted browsers for 30 days, and pages to
- * enroll, save recovery codes, sign in (with a passkey or a recovery code) and manage passkeys and
- * trusted browsers. Its data (users, passkeys
- * and the session key) lives in `dataDir`; the app runs on `http://localhost:${port}`.
+ * factor, a passkey as the second (policy `required`) or alone (passkey sign-in, with autofill),
+ * trusted browsers for 30 days, and pages to enroll, save recovery codes, sign in (with a passkey or
+ * a recovery code) and manage passkeys and trusted browsers. Its data (users, passkeys and the
+ * session key) lives in `dataDir`; the app runs on `http://localhost:${port}`.
  *
  * @param {{ dataDir: string, port: number, logger?: boolean | object }} options
  * @returns {Promise<import('fastify').FastifyInstance>} the app, ready and not listening
@@ -78,6 +79,9 @@ export async function buildExampleApp ({ dataDir, port, logger = false }) {
     sessionKey: await loadSessionKey(join(dataDir, 'session.key')),
     engine: { appId: 'passkey-mfa-example', rpId: 'localhost', rpName: 'Passkey MFA example', origins: [origin], sqlitePath: join(dataDir, 'passkeys.db') },
     policy: 'required',
+    // A passkey alone also signs in (it is both factors): the log-in page offers it in the email
+    // field's autofill and with a button.
+    passkeySignIn: true,
     // After the passkey step, the user may trust the browser: its next log-ins need the password only.
     trustedBrowsers: { maxAgeMs: 30 * 24 * 60 * MINUTE },
     onEvent: (event) => { auditLog.write(`${JSON.stringify(event)}\n`) },

@@ -7,7 +7,7 @@ export type AuditEventType =
   | 'nonce-redeemed' | 'nonce-refused' | 'passkey-added' | 'passkey-renamed' | 'passkey-revoked'
   | 'logout' | 'sessions-revoked' | 'cross-site-refused' | 'locked-out' | 'rate-limited'
   | 'revocation-sync-stale' | 'revocation-sync-recovered'
-  | 'recovery-codes-generated' | 'recovery-code-used' | 'recovery-code-refused'
+  | 'recovery-codes-generated' | 'recovery-code-used' | 'recovery-code-refused' | 'passkey-sign-in'
   | 'browser-trusted' | 'trusted-browser-used' | 'trusted-browser-revoked' | 'user-reset' | 'user-deleted'
 
 /**

@@ -73,6 +73,14 @@ export const NonceExpiredError: ErrorClass<'FST_PASSKEY_MFA_NONCE_EXPIRED', 410>
 export const NonceMismatchError: ErrorClass<'FST_PASSKEY_MFA_NONCE_MISMATCH', 403> = createError(
   'FST_PASSKEY_MFA_NONCE_MISMATCH', 'The nonce does not belong to this transaction', 403)
 
+/** A passkey-first sign-in with a credential this server does not hold (removed, or never registered here). */
+export const CredentialUnknownError: ErrorClass<'FST_PASSKEY_MFA_CREDENTIAL_UNKNOWN', 401> = createError(
+  'FST_PASSKEY_MFA_CREDENTIAL_UNKNOWN', 'This passkey is not registered here', 401)
+
+/** A ceremony answer posted for another transaction than the one this session started, or for another user. */
+export const TransactionMismatchError: ErrorClass<'FST_PASSKEY_MFA_TRANSACTION_MISMATCH', 403> = createError(
+  'FST_PASSKEY_MFA_TRANSACTION_MISMATCH', 'This passkey step was not started by this session', 403)
+
 /** No passkey with this ID belongs to the user. */
 export const PasskeyNotFoundError: ErrorClass<'FST_PASSKEY_MFA_PASSKEY_NOT_FOUND', 404> = createError(
   'FST_PASSKEY_MFA_PASSKEY_NOT_FOUND', 'Unknown passkey', 404)
@@ -88,6 +96,14 @@ export const ArgumentInvalidError: ErrorClass<'FST_PASSKEY_MFA_ARGUMENT_INVALID'
 /** A passkey name must be 1 to 64 characters, not only spaces, and no control, invisible or text-direction characters. */
 export const PasskeyNameInvalidError: ErrorClass<'FST_PASSKEY_MFA_PASSKEY_NAME_INVALID', 400> = createError(
   'FST_PASSKEY_MFA_PASSKEY_NAME_INVALID', 'A passkey name is 1 to 64 characters, without control, invisible or text-direction characters', 400)
+
+/** The engine's `allowedAaguids` does not list the AAGUID of the registering authenticator; nothing was stored. */
+export const AuthenticatorNotAllowedError: ErrorClass<'FST_PASSKEY_MFA_AUTHENTICATOR_NOT_ALLOWED', 403> = createError(
+  'FST_PASSKEY_MFA_AUTHENTICATOR_NOT_ALLOWED', 'This kind of passkey is not accepted here', 403)
+
+/** No icon is known for this AAGUID (its provider is unknown). */
+export const AuthenticatorIconNotFoundError: ErrorClass<'FST_PASSKEY_MFA_AUTHENTICATOR_ICON_NOT_FOUND', 404> = createError(
+  'FST_PASSKEY_MFA_AUTHENTICATOR_ICON_NOT_FOUND', 'No icon for this authenticator', 404)
 
 /** The request body is larger than the route accepts. */
 export const BodyTooLargeError: ErrorClass<'FST_PASSKEY_MFA_BODY_TOO_LARGE', 413> = createError(

@@ -54,18 +54,21 @@ const fastifyPasskeyMfa = fp(passkeyMfa, { fastify: '5.x', name: 'fastify-passke
 export default fastifyPasskeyMfa
 export { fastifyPasskeyMfa }
 export type { MfaGuards } from './mfa/guards.js'
-export type { MfaInstance } from './mfa/instance.js'
+export type { MfaInstance, PasskeyUserDetails } from './mfa/instance.js'
 export type { MfaRequest, NextStep } from './mfa/request-mfa.js'
 export type { MfaLevel } from './mfa/state-machine.js'
 export type { MfaPolicy, MfaUser, PasskeyMfaOptions, PluginEngineOptions } from './options.js'
 export type { AuditEvent, AuditEventType, AuditListener } from './audit.js'
 export type { LimitsOptions, RateWindow, RedisClient } from './limits/options.js'
-export type { FinishedCeremony } from './engine/rejection.js'
+export type { CompletedCeremony, FinishedCeremony } from './engine/rejection.js'
 export { PasskeyEngine } from './engine/engine.js'
 export type { EngineOptions, EngineLogger, PasskeyAlgorithm } from './engine/options.js'
 export type { PasskeyInfo, RevokePasskeyOptions } from './engine/passkeys.js'
 export type { ExpectedClaims } from './engine/nonces.js'
-export type { AuthenticatorAttachment } from './engine/registration/start-registration.js'
+export type { AuthenticatorAttachment, BeginRegistrationArgs, BegunRegistration, StartedRegistration } from './engine/registration/start-registration.js'
+export type { BegunAuthentication, StartedAuthentication } from './engine/authentication/start-authentication.js'
+export type { CompleteAuthenticationArgs } from './engine/authentication/finish-authentication.js'
+export type { CompleteRegistrationArgs } from './engine/registration/finish-registration.js'
 export type { CreateAuthenticateTransactionArgs, CreateRegisterTransactionArgs } from './engine/transactions.js'
 export { engineRoutes } from './engine/routes.js'
 export type { EngineRoutesOptions } from './engine/routes.js'
@@ -89,5 +92,6 @@ export {
   InternalError, NotAuthenticatedError, StateInvalidError, RegistrationForbiddenError,
   StepUpRequiredError, LastPasskeyError, CrossSiteRequestError, UserNotFoundError, ClientNotBuiltError,
   FactorChangeStepUpError, ReauthenticationRequiredError, RouteNotFoundError, RateLimitedError, RecoveryCodeInvalidError,
-  TrustedBrowserNotFoundError
+  TrustedBrowserNotFoundError, AuthenticatorNotAllowedError, AuthenticatorIconNotFoundError, TransactionMismatchError,
+  CredentialUnknownError
 } from './errors.js'

@@ -57,6 +57,17 @@ export interface PasskeyMfaOptions<User extends MfaUser = MfaUser> {
   absoluteLifetimeMs?: number
   /** Origins allowed to call the ceremony routes cross-origin (for Passage's SDK on another host). */
   corsOrigins?: string[]
+  /**
+   * Opt-in (it is at the host's root, outside `prefix`): serve `GET /.well-known/webauthn` with the
+   * engine's `relatedOrigins`, which browsers fetch to accept a ceremony from one of them.
+   */
+  wellKnownWebauthn?: boolean
+  /**
+   * Opt-in: a passkey alone signs the user in (`POST /sign-in` with the nonce of a passkey-first
+   * ceremony: the browser's autofill or passkey picker, user verification required), besides the
+   * first factor + passkey step. Off, the engine routes refuse a ceremony without a transaction.
+   */
+  passkeySignIn?: boolean
   /** How often logouts made by other instances are loaded; default 1 second. */
   revocationSyncMs?: number
   /**
@@ -110,6 +121,8 @@ export interface ResolvedOptions {
   sameSite: 'lax' | 'strict'
   lifetimes: MfaLifetimes
   corsOrigins: string[]
+  wellKnownWebauthn: boolean
+  passkeySignIn: boolean
   revocationSyncMs: number
   revocationMaxStalenessMs: number
   factorChangeMaxAgeMs: number
@@ -130,7 +143,7 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
   const {
     sessionKey, findUser, issueToken, policy = 'required', engine, prefix = '/passkey', cookieName,
     sameSite = 'lax', pendingLifetimeMs = MAX_PENDING_MS, idleTimeoutMs = 30 * 60_000,
-    absoluteLifetimeMs = 12 * 60 * 60_000, corsOrigins = [], revocationSyncMs = 1000,
+    absoluteLifetimeMs = 12 * 60 * 60_000, corsOrigins = [], wellKnownWebauthn = false, passkeySignIn = false, revocationSyncMs = 1000,
     revocationMaxStalenessMs = Math.max(3 * revocationSyncMs, 5000), factorChangeMaxAgeMs = 5 * 60_000,
     revokeSessionsOnPasskeyRemoval = true, revokeSessionsOnRecovery = true, trustedBrowsers = false, limits, onEvent = null
   } = options
@@ -157,6 +170,9 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
   const resolvedLimits = resolveLimits(limits)
   const made = engine instanceof PasskeyEngine ? null : makeEngine(engine)
   const resolvedEngine = made?.engine ?? engine as PasskeyEngine
+  checkOption(typeof wellKnownWebauthn === 'boolean', 'wellKnownWebauthn must be a boolean')
+  checkOption(typeof passkeySignIn === 'boolean', 'passkeySignIn must be a boolean')
+  checkOption(!wellKnownWebauthn || resolvedEngine.relatedOrigins.length > 0, 'wellKnownWebauthn needs engine.relatedOrigins')
   const secure = resolvedEngine.origins.some((origin) => origin.startsWith('https:'))
   checkOption(secure || !/^__(Host|Secure)-/i.test(cookieName ?? ''), 'cookieName with a __Host- or __Secure- prefix needs https origins')
   const resolvedCookieName = cookieName ?? (secure ? '__Host-passkey_mfa' : 'passkey_mfa')
@@ -174,6 +190,8 @@ export function resolveOptions (options: PasskeyMfaOptions<any>): ResolvedOption
     sameSite,
     lifetimes: { pending: pendingLifetimeMs, idle: idleTimeoutMs, absolute: absoluteLifetimeMs },
     corsOrigins,
+    wellKnownWebauthn,
+    passkeySignIn,
     revocationSyncMs,
     revocationMaxStalenessMs,
     factorChangeMaxAgeMs,

@@ -23,11 +23,14 @@ import { clientScriptRoute } from './routes/client-script.js'
 import { notFoundRoute } from './routes/not-found.js'
 import { logoutRoutes } from './routes/logout.js'
 import { passkeyRoutes } from './routes/passkeys.js'
+import { signInRoute } from './routes/sign-in.js'
 import { recoveryRoutes } from './routes/recovery.js'
 import { statusRoute } from './routes/status.js'
 import { trustedBrowserRoutes } from './routes/trusted-browsers.js'
 import { transactionRoutes } from './routes/transactions.js'
 import { verifyRoute } from './routes/verify.js'
+import { wellKnownWebauthnRoute } from './routes/well-known.js'
+import { authenticatorIconRoute } from './routes/authenticator-icons.js'
 
 const kMfa = Symbol('passkey-mfa.request')
 
@@ -100,18 +103,21 @@ export async function passkeyMfa<User extends MfaUser = MfaUser> (fastify: Fasti
     await limited.register(async function passkeyMfaRoutes (scope) {
       scope.setValidatorCompiler(TypeBoxValidatorCompiler)
       scope.setErrorHandler(replyWithCode)
-      scope.addHook('onRequest', refuseCrossSite(engine.origins, record))
+      scope.addHook('onRequest', refuseCrossSite([...engine.origins, ...engine.relatedOrigins], record))
       scope.addHook('onSend', noStore)
       await scope.register(transactionRoutes, { runtime })
       await scope.register(verifyRoute, { runtime })
       await scope.register(statusRoute, { runtime })
       await scope.register(passkeyRoutes, { runtime })
+      await scope.register(authenticatorIconRoute)
       await scope.register(recoveryRoutes, { runtime })
+      if (options.passkeySignIn) await scope.register(signInRoute, { runtime })
       await scope.register(trustedBrowserRoutes, { runtime })
       await scope.register(logoutRoutes, { runtime })
       await scope.register(clientScriptRoute, {})
       await scope.register(notFoundRoute)
     }, { prefix })
-    await limited.register(engineRoutes, { engine, corsOrigins: options.corsOrigins, prefix, onEvent, limiter })
+    await limited.register(engineRoutes, { engine, corsOrigins: options.corsOrigins, prefix, onEvent, limiter, passkeySignIn: options.passkeySignIn })
   })
+  if (options.wellKnownWebauthn) await fastify.register(wellKnownWebauthnRoute, { origins: engine.relatedOrigins })
 }

@@ -4,7 +4,8 @@ import { buildEngineApp } from './helpers/engine-app.js'
 import { SoftwareAuthenticator } from './helpers/software-authenticator.js'
 
 const CHROME_ON_LINUX = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
-const ICLOUD_KEYCHAIN = 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd'
+/** Apple's passkeys (iCloud Keychain), named `Apple Passwords` by the `aaguids` package. */
+const APPLE_PASSWORDS = 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd'
 
 t.test('a new passkey is named after its provider, else the registering browser, else "Passkey"', async (t) => {
   const { app, engine } = await buildEngineApp(t)
@@ -23,7 +24,7 @@ t.test('a new passkey is named after its provider, else the registering browser,
   }
 
   t.equal(await registerWith('alice', new SoftwareAuthenticator(), CHROME_ON_LINUX), 'Chrome on Linux', 'unknown AAGUID: the browser and system')
-  t.equal(await registerWith('bob', new SoftwareAuthenticator({ aaguid: ICLOUD_KEYCHAIN }), CHROME_ON_LINUX), 'iCloud Keychain', 'a known AAGUID wins')
+  t.equal(await registerWith('bob', new SoftwareAuthenticator({ aaguid: APPLE_PASSWORDS }), CHROME_ON_LINUX), 'Apple Passwords', 'a known AAGUID wins')
   t.equal(await registerWith('carol', new SoftwareAuthenticator()), 'Passkey', 'neither known')
 })
 

@@ -22,7 +22,7 @@ t.test('malformed bodies are refused with a coded 400 and spend nothing', async 
     ['a numeric transaction', flexPath('register', 'start'), { transaction_id: 42 }],
     ['a huge transaction ID', flexPath('register', 'start'), { transaction_id: 'x'.repeat(129) }],
     ['an unknown attachment', flexPath('register', 'start'), { transaction_id: transactionId, authenticator_attachment: 'usb' }],
-    ['no transaction (authenticate)', flexPath('authenticate', 'start'), {}],
+    ['a numeric transaction (authenticate)', flexPath('authenticate', 'start'), { transaction_id: 42 }],
     ['no handshake', flexPath('register', 'finish'), finish((body) => { delete body.handshake_id })],
     ['no response', flexPath('register', 'finish'), finish((body) => { delete body.handshake_response })],
     ['a wrong credential type', flexPath('register', 'finish'), finish((body) => { body.handshake_response.type = 'password' })],

@@ -111,6 +111,25 @@ const STEPS: Step[] = [
     }
   },
   {
+    name: 'POST /verify { transactionId, response } (two-request sign-in)',
+    async setup (mfa, externalId) {
+      const { authenticator } = await signedUp(mfa, externalId)
+      const browser = await firstFactor(mfa, externalId)
+      const { transactionId, options } = (await browser.post(`${PREFIX}/authenticate`)).json()
+      const body = { transactionId, response: authenticator.get(options) }
+      return { browser, send: async () => browser.post(`${PREFIX}/verify`, body) }
+    }
+  },
+  {
+    name: 'POST /verify { transactionId, response } (two-request enrollment)',
+    async setup (mfa, externalId) {
+      const browser = await firstFactor(mfa, externalId)
+      const { transactionId, options } = (await browser.post(`${PREFIX}/register`)).json()
+      const body = { transactionId, response: new SoftwareAuthenticator().create(options) }
+      return { browser, send: async () => browser.post(`${PREFIX}/verify`, body) }
+    }
+  },
+  {
     name: 'GET /status',
     async setup (mfa, externalId) {
       const { browser } = await signedUp(mfa, externalId)

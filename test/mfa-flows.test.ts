@@ -9,7 +9,7 @@ t.test('a password-only user with policy optional is done after the first factor
   const browser = new Browser(mfa.app)
   t.same((await browser.post('/login', { externalId: 'alice' })).json(), { next: 'done' })
   t.same((await browser.get('/protected')).json(), { externalId: 'alice' })
-  t.same((await browser.get(`${PREFIX}/status`)).json(), { state: 'authenticated', next: 'done', hasPasskeys: false, pendingUntil: null, recoveryCodesLeft: 0, recovered: false, trustedBrowserLifetimeMs: null })
+  t.same((await browser.get(`${PREFIX}/status`)).json(), { state: 'authenticated', next: 'done', hasPasskeys: false, pendingUntil: null, recoveryCodesLeft: 0, recovered: false, trustedBrowserLifetimeMs: null, passkeySignIn: false })
   t.equal((await browser.get('/sensitive')).json().code, 'FST_PASSKEY_MFA_STEP_UP_REQUIRED', 'no passkey was ever checked')
   t.same(mfa.issued, [], 'the host issues its own token when the passkey step is skipped')
 })

@@ -56,7 +56,10 @@ t.test('POST /authenticate and the engine\'s start look the same for users with 
   t.equal(withPasskey.response.statusCode, 200)
   t.equal(without.response.statusCode, withPasskey.response.statusCode, 'same status')
   t.same(shape(without.response.json()), shape(withPasskey.response.json()), 'POST /authenticate: same keys and types')
-  t.equal(without.response.body.length, withPasskey.response.body.length, 'POST /authenticate: same length')
+  // Real credential IDs are 16 to 1023 bytes long, so only the rest of the answer can have one length.
+  const lengthBesidesIds = ({ response }: { response: LightMyRequestResponse }): number =>
+    response.body.length - response.json().options.allowCredentials.reduce((sum: number, { id }: { id: string }) => sum + id.length, 0)
+  t.equal(lengthBesidesIds(without), lengthBesidesIds(withPasskey), 'POST /authenticate: same length besides the credential IDs')
   t.same(headerNames(without.response), headerNames(withPasskey.response), 'POST /authenticate: same headers')
 
   const engineStart = async (transactionId: string) => post(scoped(mfa), flexPath('authenticate', 'start'), { transaction_id: transactionId })

@@ -16,7 +16,7 @@ import { fromStored } from '../src/mfa/stored-session.js'
 const COOKIE = 'passkey_mfa'
 const OTHER_KEY = Buffer.alloc(32, 9)
 const MINUTE = 60_000
-const ANONYMOUS_STATUS = { state: 'anonymous', next: 'first-factor', hasPasskeys: false, pendingUntil: null, recoveryCodesLeft: null, recovered: false, trustedBrowserLifetimeMs: null }
+const ANONYMOUS_STATUS = { state: 'anonymous', next: 'first-factor', hasPasskeys: false, pendingUntil: null, recoveryCodesLeft: null, recovered: false, trustedBrowserLifetimeMs: null, passkeySignIn: false }
 
 /** The `Set-Cookie` header of the session cookie in `response`, if any. */
 function setCookieOf (response: LightMyRequestResponse): string | undefined {

@@ -6,6 +6,8 @@ export interface Sample {
   clientCpu: number
   /** CPU time of the server over the run, as a share of one core. */
   serverCpu: number
+  /** The server process's own CPU time over the run ÷ the requests or steps it served, in microseconds. */
+  serverMicros: number
 }
 
 /**

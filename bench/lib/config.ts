@@ -18,7 +18,7 @@ export const RUN_MS = 2_000
 export const WARMUP_MS = 2_000
 
 /** The same for the second-factor step, whose servers run much more code per request (better-auth's takes longest). */
-export const STEP_WARMUP_MS = 4_000
+export const STEP_WARMUP_MS = 3_000
 
 /** Connections autocannon keeps open, from the bench process itself (no worker threads). */
 export const AUTOCANNON_CONNECTIONS = 10

@@ -1,5 +1,5 @@
 import type { Sample } from './alternate.js'
-import { spread } from './stats.js'
+import { median, spread } from './stats.js'
 import type { Spread } from './stats.js'
 
 /** Throughput of a subject against its baseline, over the alternated rounds of one scenario. */
@@ -25,6 +25,8 @@ export interface Comparison {
   met: boolean
   /** CPU shares of one core over the runs, medians. */
   cpu: { subjectClient: number, subjectServer: number, baselineClient: number, baselineServer: number }
+  /** Server CPU time per request or step in microseconds, medians of the runs. */
+  serverMicros: { subject: number, baseline: number }
 }
 
 /** A measured figure against its limit (scenarios without a baseline). */
@@ -38,10 +40,26 @@ export interface Check {
   met: boolean
 }
 
+/** The wall time of one step as a user feels it, on the wire path and the fast path, over a delayed link. */
+export interface Latency {
+  scenario: string
+  /** What was measured: store, delay, connections, steps. */
+  setting: string
+  /** Milliseconds per step. */
+  wire: Spread
+  fast: Spread
+  /** The wire path's median less the fast path's, in milliseconds. */
+  saving: number
+  /** The saving must be at least this, in milliseconds. */
+  goal: number
+  met: boolean
+}
+
 /** What a whole bench run found. */
 export interface Results {
   comparisons: Comparison[]
   checks: Check[]
+  latencies: Latency[]
   notes: string[]
 }
 
@@ -60,12 +78,22 @@ export function compare (
     goal,
     met: ratio >= goal,
     cpu: {
-      subjectClient: spread(subjectSamples.map((sample) => sample.clientCpu)).median,
-      subjectServer: spread(subjectSamples.map((sample) => sample.serverCpu)).median,
-      baselineClient: spread(baselineSamples.map((sample) => sample.clientCpu)).median,
-      baselineServer: spread(baselineSamples.map((sample) => sample.serverCpu)).median
+      subjectClient: median(subjectSamples.map((sample) => sample.clientCpu)),
+      subjectServer: median(subjectSamples.map((sample) => sample.serverCpu)),
+      baselineClient: median(baselineSamples.map((sample) => sample.clientCpu)),
+      baselineServer: median(baselineSamples.map((sample) => sample.serverCpu))
+    },
+    serverMicros: {
+      subject: median(subjectSamples.map((sample) => sample.serverMicros)),
+      baseline: median(baselineSamples.map((sample) => sample.serverMicros))
     }
   }
+}
+
+/** The wall times of `wire` and `fast` steps (milliseconds), against a goal for the saving. */
+export function latencyOf (scenario: string, setting: string, goal: number, wire: number[], fast: number[]): Latency {
+  const saving = median(wire) - median(fast)
+  return { scenario, setting, wire: spread(wire), fast: spread(fast), saving, goal, met: saving >= goal }
 }
 
 /** A check of `value` against `limit`. */

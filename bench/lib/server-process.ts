@@ -6,12 +6,20 @@ import { fileURLToPath } from 'node:url'
 import type { AppName } from '../apps/index.js'
 import { onServerCpu } from './cpu-pinning.js'
 
+/** The CPU time a server process spent over a run (user and system, libuv's thread pool included). */
+export interface ServerCpu {
+  /** As a share of one core. */
+  share: number
+  /** In microseconds. */
+  micros: number
+}
+
 /** A bench app served by a child process on 127.0.0.1. */
 export interface ServerProcess {
   /** `http://127.0.0.1:port`. */
   url: string
-  /** Measures the server's CPU share of one core from now on; the returned function reads it. */
-  startCpuClock: () => Promise<() => Promise<number>>
+  /** Measures the server's CPU time from now on; the returned function reads it. */
+  startCpuClock: () => Promise<() => Promise<ServerCpu>>
   /** Closes the app and waits for the process to exit (writing its CPU profile, if asked for). */
   stop: () => Promise<void>
 }
@@ -39,7 +47,10 @@ export async function startServer (name: AppName): Promise<ServerProcess> {
     url: `http://127.0.0.1:${ready.port}`,
     startCpuClock: async () => {
       const [cpu, wall] = [await ask(child), performance.now()]
-      return async () => ((await ask(child)) - cpu) / ((performance.now() - wall) * 1000)
+      return async () => {
+        const micros = (await ask(child)) - cpu
+        return { share: micros / ((performance.now() - wall) * 1000), micros }
+      }
     },
     stop: async () => {
       const exited = once(child, 'exit')

@@ -66,6 +66,12 @@ function render (passkey, count) {
   item.dataset.id = passkey.id
   name.textContent = passkey.name
   item.querySelector('.authenticator').textContent = passkey.authenticatorName ?? 'Unknown authenticator'
+  if (passkey.icon !== null) {
+    const icon = item.querySelector('.provider-icon')
+    icon.src = passkey.icon.light
+    icon.alt = passkey.authenticatorName
+    icon.hidden = false
+  }
   item.querySelector('.created').textContent = formatDate(passkey.createdAt)
   item.querySelector('.last-used').textContent = formatDate(passkey.lastUsedAt)
   renameButton.setAttribute('aria-label', `Rename ${passkey.name}`)

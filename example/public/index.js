@@ -1,12 +1,19 @@
 import { postJson, showMessage } from '/assets/common.js'
+import { passkeySignIn } from '/assets/passkey-sign-in.js'
+
+const loginForm = document.getElementById('login-form')
+const passkey = passkeySignIn(loginForm)
 
 for (const form of document.querySelectorAll('form[data-url]')) {
+  const isLogin = form === loginForm
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
     const message = form.querySelector('.message')
     const button = form.querySelector('button[type="submit"]')
     button.disabled = true
     showMessage(message, '')
+    // A password log-in: the passkey request waiting in the email field's autofill ends first.
+    if (isLogin) passkey.cancelAutofill()
     try {
       const { ok, body } = await postJson(form.dataset.url, Object.fromEntries(new FormData(form)))
       if (ok) {
@@ -17,8 +24,8 @@ for (const form of document.querySelectorAll('form[data-url]')) {
       showMessage(message, body.message ?? 'Something went wrong. Please try again.', 'error')
     } catch {
       showMessage(message, 'The server could not be reached. Check your connection and try again.', 'error')
-    } finally {
-      button.disabled = false
     }
+    button.disabled = false
+    if (isLogin) passkey.offerAutofill()
   })
 }

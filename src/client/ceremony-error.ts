@@ -1,3 +1,4 @@
+import { browserSupportsWebAuthn } from '@simplewebauthn/browser'
 import { PasskeyClientError } from './errors.js'
 import type { PasskeyClientErrorCode } from './errors.js'
 
@@ -15,4 +16,14 @@ export function toClientError (error: unknown): PasskeyClientError {
   if (error instanceof PasskeyClientError) return error
   const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown, message?: unknown }
   return new PasskeyClientError(CODES.get(name) ?? 'failed', typeof message === 'string' ? message : String(error), { cause: error })
+}
+
+/** Runs a WebAuthn ceremony, with every failure (no WebAuthn in this browser too) as a {@link PasskeyClientError}. */
+export async function runCeremony<T> (run: () => Promise<T>): Promise<T> {
+  if (!browserSupportsWebAuthn()) throw new PasskeyClientError('not-supported', 'This browser does not support passkeys')
+  try {
+    return await run()
+  } catch (error) {
+    throw toClientError(error)
+  }
 }

@@ -4,5 +4,6 @@ export type { AuthenticatorAttachment, Passkey, PasskeyAuthenticateOptions, Pass
 export { PasskeyMfaClient } from './mfa-client.js'
 export type { PasskeyMfaClientOptions } from './mfa-client.js'
 export { PasskeyClientError } from './errors.js'
+export type { CurrentUserDetails } from './signals.js'
 export type { PasskeyClientErrorCode, PasskeyClientErrorDetails } from './errors.js'
 export type { LogoutBody, PasskeyView, StatusReply, TrustedBrowserView, VerifyReply } from '../schemas/routes.js'

@@ -1,10 +1,16 @@
+import { startAuthentication, startRegistration } from '@simplewebauthn/browser'
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser'
 import type {
-  LogoutBody, PasskeyListReply, PasskeyView, RecoveryBody, RecoveryCodesReply, RenameBody, StatusReply, TransactionReply,
-  TrustedBrowserListReply, TrustedBrowserView, VerifyBody, VerifyReply
+  CeremonyVerifyBody, LogoutBody, PasskeyListReply, PasskeyView, RecoveryBody, RecoveryCodesReply, RegisterBody, RenameBody, SignInBody,
+  StatusReply, TransactionReply, TrustedBrowserListReply, TrustedBrowserView, VerifyReply
 } from '../schemas/routes.js'
+import type { AuthenticationAnswer, RegistrationAnswer } from '../schemas/wire.js'
+import { runCeremony } from './ceremony-error.js'
 import { PasskeyClientError } from './errors.js'
 import { requestJson } from './http.js'
 import { PassageFlex } from './passage-flex.js'
+import { signalAllAcceptedCredentials, signalCurrentUserDetails } from './signals.js'
+import type { CurrentUserDetails } from './signals.js'
 import type { Passkey, PasskeyCreationOptions } from './passkey.js'
 
 /** The server's answer to a factor change without a recent passkey check. */
@@ -20,7 +26,8 @@ export interface PasskeyMfaClientOptions {
 
 /**
  * The plugin's host routes and the passkey ceremonies, for the pages of the host app. Requests carry
- * the page's cookies (same origin); every failure is a {@link PasskeyClientError}.
+ * the page's cookies (same origin); every failure is a {@link PasskeyClientError}. A passkey step
+ * takes two requests: the options, then the browser's answer (`passkey` runs Passage's four).
  *
  * @example
  * const mfa = new PasskeyMfaClient()
@@ -50,8 +57,11 @@ export class PasskeyMfaClient {
    * trusted: the user's next first factors on it skip the passkey step until the trust expires.
    */
   async signIn ({ trustBrowser = false }: { trustBrowser?: boolean } = {}): Promise<VerifyReply> {
-    const { transactionId } = await this.request<TransactionReply>('POST', '/authenticate')
-    return await this.verify(await this.passkey.authenticate({ transactionId }), trustBrowser)
+    this.passkey.cancel() // a pending passkey autofill, even one still waiting for its options
+    const { transactionId, options } = await this.request<TransactionReply>('POST', '/authenticate')
+    const optionsJSON = options as PublicKeyCredentialRequestOptionsJSON
+    const response = await runCeremony(async () => await startAuthentication({ optionsJSON }))
+    return await this.verify(transactionId, response as AuthenticationAnswer, trustBrowser)
   }
 
   /**
@@ -60,8 +70,12 @@ export class PasskeyMfaClient {
    * asks for this device's.
    */
   async enroll ({ authenticatorAttachment = 'any' }: PasskeyCreationOptions = {}): Promise<VerifyReply> {
-    const { transactionId } = await this.request<TransactionReply>('POST', '/register')
-    return await this.verify(await this.passkey.register(transactionId, { authenticatorAttachment }))
+    this.passkey.cancel()
+    const body: RegisterBody = { authenticatorAttachment }
+    const { transactionId, options } = await this.request<TransactionReply>('POST', '/register', body)
+    const optionsJSON = options as PublicKeyCredentialCreationOptionsJSON
+    const response = await runCeremony(async () => await startRegistration({ optionsJSON }))
+    return await this.verify(transactionId, response as RegistrationAnswer)
   }
 
   /**
@@ -73,9 +87,25 @@ export class PasskeyMfaClient {
     return await this.withStepUp(async () => await this.enroll(options))
   }
 
-  /** The signed-in user's passkeys, oldest first. */
+  /**
+   * Signs in with a passkey alone, from any state (the host's `passkeySignIn` must be on): the user
+   * picks one of their passkeys, and the answer has the host's `auth_token`. With `autofill`, the
+   * browser offers the passkeys in the autofill of an `<input autocomplete="username webauthn">`;
+   * `passkey.cancel()` (before a password sign-in, say) makes it reject with `cancelled`.
+   *
+   * @example
+   * if (await mfa.passkey.canUseConditionalMediation()) mfa.signInWithPasskey({ autofill: true }).then(goToAccount, showError)
+   */
+  async signInWithPasskey ({ autofill = false }: { autofill?: boolean } = {}): Promise<VerifyReply> {
+    const body: SignInBody = { nonce: await this.passkey.authenticate({ isConditionalMediation: autofill }) }
+    return await this.request('POST', '/sign-in', body)
+  }
+
+  /** The signed-in user's passkeys, oldest first; tells the browser which ones the server accepts (WebAuthn Signal API). */
   async listPasskeys (): Promise<PasskeyView[]> {
-    return (await this.request<PasskeyListReply>('GET', '/passkeys')).passkeys
+    const { passkeys, rpId, user } = await this.request<PasskeyListReply>('GET', '/passkeys')
+    await signalAllAcceptedCredentials({ rpId, userId: user.id, credentialIds: passkeys.map(({ credentialId }) => credentialId) })
+    return passkeys
   }
 
   /** Renames one of the signed-in user's passkeys, after a passkey check when the server wants a fresh one. */
@@ -84,9 +114,21 @@ export class PasskeyMfaClient {
     return await this.withStepUp(async () => await this.request<PasskeyView>('PATCH', `/passkeys/${encodeURIComponent(id)}`, body))
   }
 
-  /** Removes one of the signed-in user's passkeys, after a passkey check when the server wants a fresh one. */
+  /**
+   * Removes one of the signed-in user's passkeys, after a passkey check when the server wants a fresh
+   * one, then tells the browser which passkeys are left (its passkey provider may hide the removed one).
+   */
   async removePasskey (id: string): Promise<void> {
     await this.withStepUp(async () => await this.request<undefined>('DELETE', `/passkeys/${encodeURIComponent(id)}`))
+    await this.listPasskeys().catch(() => {})
+  }
+
+  /**
+   * Tells the browser the user's current name and display name (WebAuthn Signal API), from the
+   * host's `fastify.mfa.currentUserDetails(externalId)`; resolves to whether the browser took it.
+   */
+  async signalCurrentUserDetails (details: CurrentUserDetails): Promise<boolean> {
+    return await signalCurrentUserDetails(details)
   }
 
   /**
@@ -154,8 +196,8 @@ export class PasskeyMfaClient {
     return await change()
   }
 
-  private async verify (nonce: string, trustBrowser = false): Promise<VerifyReply> {
-    const body: VerifyBody = trustBrowser ? { nonce, trustBrowser } : { nonce }
+  private async verify (transactionId: string, response: CeremonyVerifyBody['response'], trustBrowser = false): Promise<VerifyReply> {
+    const body: CeremonyVerifyBody = trustBrowser ? { transactionId, response, trustBrowser } : { transactionId, response }
     return await this.request('POST', '/verify', body)
   }
 

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { finishAuthentication } from './authentication/finish-authentication.js'
-import type { FinishAuthenticationArgs } from './authentication/finish-authentication.js'
-import { startAuthentication } from './authentication/start-authentication.js'
-import type { StartAuthenticationArgs, StartedAuthentication } from './authentication/start-authentication.js'
+import { completeAuthentication, finishAuthentication } from './authentication/finish-authentication.js'
+import type { CompleteAuthenticationArgs, FinishAuthenticationArgs } from './authentication/finish-authentication.js'
+import { finishDiscoverableAuthentication, startDiscoverableAuthentication } from './authentication/discoverable-authentication.js'
+import type { FinishDiscoverableAuthenticationArgs } from './authentication/discoverable-authentication.js'
+import { beginAuthentication, startAuthentication } from './authentication/start-authentication.js'
+import type { BegunAuthentication, StartAuthenticationArgs, StartedAuthentication } from './authentication/start-authentication.js'
 import type { EngineContext } from './context.js'
 import { redeemNonce } from './nonces.js'
 import { generateRecoveryCodes, redeemRecoveryCode } from './recovery-codes.js'
@@ -11,11 +13,13 @@ import { resolveEngineOptions } from './options.js'
 import type { EngineOptions } from './options.js'
 import { listPasskeys, renamePasskey, revokePasskey } from './passkeys.js'
 import type { PasskeyInfo, RevokePasskeyOptions } from './passkeys.js'
-import type { FinishedCeremony } from './rejection.js'
-import { finishRegistration } from './registration/finish-registration.js'
-import type { FinishRegistrationArgs } from './registration/finish-registration.js'
-import { startRegistration } from './registration/start-registration.js'
-import type { StartRegistrationArgs, StartedRegistration } from './registration/start-registration.js'
+import type { CompletedCeremony, FinishedCeremony } from './rejection.js'
+import { completeRegistration, finishRegistration } from './registration/finish-registration.js'
+import type { CompleteRegistrationArgs, FinishRegistrationArgs } from './registration/finish-registration.js'
+import { beginRegistration, startRegistration } from './registration/start-registration.js'
+import type {
+  BeginRegistrationArgs, BegunRegistration, StartRegistrationArgs, StartedRegistration
+} from './registration/start-registration.js'
 import type { NonceClaims, Revocation } from './store.js'
 import { createAuthenticateTransaction, createRegisterTransaction } from './transactions.js'
 import type { CreateAuthenticateTransactionArgs, CreateRegisterTransactionArgs } from './transactions.js'
@@ -44,8 +48,12 @@ const MAX_SESSION_MS = 31 * 24 * 60 * 60_000
 export class PasskeyEngine {
   /** The app ID of the engine routes' paths. */
   readonly appId: string
+  /** The WebAuthn relying party ID (a domain). */
+  readonly rpId: string
   /** The exact origins ceremonies may come from. */
   readonly origins: readonly string[]
+  /** The origins of other sites that share the RP ID, whose ceremonies are accepted too (`/.well-known/webauthn`). */
+  readonly relatedOrigins: readonly string[]
   /** The engine's clock, in epoch milliseconds. */
   readonly now: () => number
   /** The same operations grouped as in Passage's SDK (`passage.auth.*`), for code moving from it. */
@@ -57,7 +65,9 @@ export class PasskeyEngine {
   constructor (options: EngineOptions) {
     const resolved = resolveEngineOptions(options)
     this.appId = resolved.appId
+    this.rpId = resolved.rpId
     this.origins = resolved.origins
+    this.relatedOrigins = resolved.relatedOrigins
     this.now = resolved.now
     this.#ctx = { options: resolved, store: unavailableOnFailure(resolved.store, resolved.storeTimeoutMs), decoyKey: randomBytes(32) }
     this.auth = {
@@ -123,6 +133,48 @@ export class PasskeyEngine {
   /** Ceremony step 2 of authentication (browser-facing); returns the nonce, the user and the passkey's ID. */
   async finishAuthentication (args: FinishAuthenticationArgs): Promise<FinishedCeremony> {
     return this.#run(finishAuthentication, args)
+  }
+
+  /**
+   * Starts a passkey-first sign-in (browser-facing; no transaction): a challenge any of the RP's
+   * discoverable passkeys may answer, with user verification required.
+   */
+  async startDiscoverableAuthentication (): Promise<StartedAuthentication> {
+    return this.#run(startDiscoverableAuthentication)
+  }
+
+  /**
+   * Finishes a passkey-first sign-in (browser-facing); returns the nonce, its user (the passkey's)
+   * and the passkey's ID. `verifyNonce` redeems the nonce; the plugin's `POST /sign-in` does.
+   */
+  async finishDiscoverableAuthentication (args: FinishDiscoverableAuthenticationArgs): Promise<FinishedCeremony> {
+    return this.#run(finishDiscoverableAuthentication, args)
+  }
+
+  /**
+   * Creates a register transaction with its ceremony started, for a server that sends the browser
+   * its WebAuthn options itself (two requests instead of four); finish with {@link PasskeyEngine.completeRegistration}.
+   */
+  async beginRegistration (args: BeginRegistrationArgs): Promise<BegunRegistration> {
+    return this.#run(beginRegistration, args)
+  }
+
+  /** Finishes a ceremony of {@link PasskeyEngine.beginRegistration} for its user, issuing no nonce; returns the new passkey's ID. */
+  async completeRegistration (args: CompleteRegistrationArgs): Promise<CompletedCeremony> {
+    return this.#run(completeRegistration, args)
+  }
+
+  /**
+   * Creates an authenticate transaction with its ceremony started, in one store call, for a server
+   * that sends the browser its WebAuthn options itself; finish with {@link PasskeyEngine.completeAuthentication}.
+   */
+  async beginAuthentication (args: CreateAuthenticateTransactionArgs): Promise<BegunAuthentication> {
+    return this.#run(beginAuthentication, args)
+  }
+
+  /** Finishes a ceremony of {@link PasskeyEngine.beginAuthentication} for its user, issuing no nonce; returns the passkey's ID. */
+  async completeAuthentication (args: CompleteAuthenticationArgs): Promise<CompletedCeremony> {
+    return this.#run(completeAuthentication, args)
   }
 
   /** The user's passkeys, oldest first. */

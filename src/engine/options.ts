@@ -17,6 +17,18 @@ export interface EngineOptions {
   store: PasskeyStore
   /** Top-level origins allowed to embed a cross-origin ceremony; none by default (refused). */
   topOrigins?: string[]
+  /**
+   * Origins of other sites that share `rpId` (WebAuthn related origin requests): their ceremonies are
+   * accepted and they may call the engine routes cross-origin. The plugin can serve them at
+   * `/.well-known/webauthn` (`wellKnownWebauthn`). None by default.
+   */
+  relatedOrigins?: string[]
+  /**
+   * AAGUIDs of the only authenticators that may register (e.g. a company's security keys); any by
+   * default. The AAGUID is the authenticator's own claim (no attestation certificate is checked): a
+   * policy, not a proof.
+   */
+  allowedAaguids?: string[]
   /** Default `'required'`: every ceremony must verify the user (PIN, biometrics). */
   userVerification?: 'required' | 'preferred' | 'discouraged'
   /** Default `'none'`. */
@@ -47,12 +59,13 @@ export interface EngineLogger {
   warn: (details: object, message: string) => void
 }
 
-/** Engine options with every default applied. */
+/** Engine options with every default applied (`allowedAaguids` lowercased; `[]` when any may register). */
 export type ResolvedEngineOptions = Required<EngineOptions>
 
 const MAX_TRANSACTION_LIFETIME_MS = 5 * 60_000
 const MAX_NONCE_LIFETIME_MS = 60_000
 const MAX_STORE_TIMEOUT_MS = 60_000
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const COSE_ALGORITHMS: Record<PasskeyAlgorithm, number> = { ES256: -7, EdDSA: -8, RS256: -257 }
 
 /** The COSE identifiers of `algorithms`. */
@@ -64,6 +77,8 @@ export function coseAlgorithms (algorithms: PasskeyAlgorithm[]): number[] {
 export function resolveEngineOptions (options: EngineOptions): ResolvedEngineOptions {
   const resolved: ResolvedEngineOptions = {
     topOrigins: [],
+    relatedOrigins: [],
+    allowedAaguids: [],
     userVerification: 'required',
     attestation: 'none',
     algorithms: ['ES256', 'EdDSA', 'RS256'],
@@ -84,6 +99,14 @@ export function resolveEngineOptions (options: EngineOptions): ResolvedEngineOpt
   for (const origin of origins) checkOrigin(origin, 'origins', rpId)
   checkOption(Array.isArray(topOrigins), 'topOrigins must be an array of origins')
   for (const origin of topOrigins) checkOrigin(origin, 'topOrigins')
+  checkOption(Array.isArray(resolved.relatedOrigins), 'relatedOrigins must be an array of origins')
+  for (const origin of resolved.relatedOrigins) checkOrigin(origin, 'relatedOrigins')
+  if (options.allowedAaguids !== undefined) {
+    const { allowedAaguids } = options
+    checkOption(Array.isArray(allowedAaguids) && allowedAaguids.length > 0 && allowedAaguids.every((aaguid) => typeof aaguid === 'string' && UUID.test(aaguid)),
+      'allowedAaguids must list at least one AAGUID (a UUID)')
+    resolved.allowedAaguids = allowedAaguids.map((aaguid) => aaguid.toLowerCase())
+  }
   checkOption(typeof store?.takeNonce === 'function', 'store must implement PasskeyStore')
   checkOption(['required', 'preferred', 'discouraged'].includes(resolved.userVerification), 'userVerification must be required, preferred or discouraged')
   checkOption(['none', 'direct'].includes(resolved.attestation), 'attestation must be none or direct')

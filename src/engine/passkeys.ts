@@ -1,5 +1,5 @@
 import { LastPasskeyError, PasskeyNameInvalidError, PasskeyNotFoundError } from '../errors.js'
-import { aaguidName } from './aaguid-names.js'
+import { authenticatorName } from './authenticator-metadata.js'
 import type { EngineContext } from './context.js'
 import type { PasskeyRecord } from './store.js'
 
@@ -11,6 +11,8 @@ export interface PasskeyInfo {
   authenticatorName: string | null
   aaguid: string
   credentialId: string
+  /** The WebAuthn user handle (base64url) the passkey was created with: the same for all of a user's passkeys. */
+  userHandle: string
   transports: string[]
   /** Whether the passkey can be synced (a multi-device credential). */
   backupEligible: boolean
@@ -75,9 +77,10 @@ function toInfo (passkey: PasskeyRecord): PasskeyInfo {
   return {
     id: passkey.id,
     name: passkey.name,
-    authenticatorName: aaguidName(passkey.aaguid),
+    authenticatorName: authenticatorName(passkey.aaguid),
     aaguid: passkey.aaguid,
     credentialId: passkey.credentialId,
+    userHandle: passkey.userHandle,
     transports: passkey.transports,
     backupEligible: passkey.backupEligible,
     backedUp: passkey.backedUp,

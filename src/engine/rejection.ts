@@ -29,11 +29,15 @@ export function withReason<E extends Error> (error: E, reason: RejectionReason):
   return Object.assign(error, { reason })
 }
 
-/** What a finished ceremony produced: the nonce for the browser, and whose passkey it was (for audit events). */
-export interface FinishedCeremony {
-  nonce: string
+/** Whose passkey a completed ceremony registered or used (for audit events and the session). */
+export interface CompletedCeremony {
   externalId: string
   passkeyId: string
+}
+
+/** What a finished ceremony produced: the nonce for the browser, and whose passkey it was. */
+export interface FinishedCeremony extends CompletedCeremony {
+  nonce: string
 }
 
 /**

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { audit } from '../audit.js'
 import type { AuditListener } from '../audit.js'
-import { AppNotFoundError } from '../errors.js'
+import { AppNotFoundError, BodyInvalidError } from '../errors.js'
 import type { AttemptLimiter } from '../limits/attempt-limiter.js'
 import { ERROR_REPLIES, replyToPassageSdk } from '../reply-error.js'
 import {
@@ -21,12 +21,17 @@ import { syncHook } from '../sync-hook.js'
 /** Options of {@link engineRoutes}. */
 export interface EngineRoutesOptions {
   engine: PasskeyEngine
-  /** Exact origins allowed to call the routes cross-origin (CORS, no credentials); none by default. */
+  /** Exact origins allowed to call the routes cross-origin (CORS, no credentials), besides the engine's `relatedOrigins`; none by default. */
   corsOrigins?: string[]
   /** Receives the ceremonies' audit events (they are also logged at info). */
   onEvent?: AuditListener | null
   /** Limits finishes without a success per client address. */
   limiter?: AttemptLimiter | null
+  /**
+   * Whether an authentication start without `transaction_id` begins a passkey-first sign-in (the
+   * browser's autofill, as Passage's SDK runs it); default `true`. Off, it is `FST_PASSKEY_MFA_BODY_INVALID`.
+   */
+  passkeySignIn?: boolean
 }
 
 const BODY_LIMIT = 64 * 1024
@@ -42,14 +47,14 @@ const FINISH_REPLIES = { 200: FinishReply, ...ERROR_REPLIES }
  * await app.register(engineRoutes, { engine, prefix: '/passkey' })
  */
 export async function engineRoutes (
-  instance: FastifyInstance, { engine, corsOrigins = [], onEvent = null, limiter = null }: EngineRoutesOptions
+  instance: FastifyInstance, { engine, corsOrigins = [], onEvent = null, limiter = null, passkeySignIn = true }: EngineRoutesOptions
 ): Promise<void> {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
   const base = '/flex/v1/apps/:appId'
   fastify.setValidatorCompiler(TypeBoxValidatorCompiler)
   fastify.setErrorHandler(replyToPassageSdk)
   fastify.addHook('onSend', noStore)
-  allowCrossOrigin(fastify, `${base}/*`, corsOrigins)
+  allowCrossOrigin(fastify, `${base}/*`, [...corsOrigins, ...engine.relatedOrigins])
   fastify.addHook('preHandler', syncHook((request) => {
     if ((request.params as AppParams).appId !== engine.appId) throw new AppNotFoundError()
   }))
@@ -78,6 +83,11 @@ export async function engineRoutes (
     schema: { params: AppParams, body: AuthenticateStartBody, response: START_REPLIES }
   }, async (request) => {
     const { transaction_id: transactionId } = request.body
+    if (transactionId === undefined) {
+      if (!passkeySignIn) throw new BodyInvalidError('transaction_id is required: passkey sign-in is off')
+      const { handshakeId, publicKey } = await engine.startDiscoverableAuthentication()
+      return { handshake: { id: handshakeId, challenge: { publicKey } } }
+    }
     const { handshakeId, publicKey } = await engine.startAuthentication({ transactionId })
     return { handshake: { id: handshakeId, challenge: { publicKey } }, transaction_id: transactionId }
   })
@@ -87,7 +97,10 @@ export async function engineRoutes (
     schema: { params: AppParams, body: AuthenticateFinishBody, response: FINISH_REPLIES }
   }, async (request) => {
     const { transaction_id: transactionId, handshake_id: handshakeId, handshake_response: answer } = request.body
-    return finish(request, 'authenticate', async () => engine.finishAuthentication({ transactionId, handshakeId, response: toAuthenticationResponse(answer) }))
+    const response = toAuthenticationResponse(answer)
+    return finish(request, 'authenticate', async () => transactionId === undefined
+      ? engine.finishDiscoverableAuthentication({ handshakeId, response })
+      : engine.finishAuthentication({ transactionId, handshakeId, response }))
   })
 
   /**

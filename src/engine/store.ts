@@ -172,6 +172,11 @@ export interface PasskeyStore {
    * exists, is an `authenticate` transaction and expires after `now`.
    */
   startAuthentication(key: string, now: number, handshake: HandshakeRecord): Promise<AuthenticationStart | null>
+  /**
+   * Opens an authentication ceremony in one call: inserts an `authenticate` transaction that already
+   * holds its first handshake, and returns its user's passkeys (oldest first), for the options.
+   */
+  openAuthentication(transaction: TransactionRecord): Promise<PasskeyRecord[]>
   /** Atomically removes and returns the transaction (expired or not). */
   takeTransaction(key: string): Promise<TransactionRecord | null>
   /**
@@ -184,16 +189,17 @@ export interface PasskeyStore {
   /** The user's passkeys, oldest first (`createdAt`, then `id`). */
   listPasskeys(externalId: string): Promise<PasskeyRecord[]>
   /**
-   * Atomically inserts the passkey and its nonce. Writes nothing and answers `credential-taken` when
+   * Atomically inserts the passkey and its nonce (none for a ceremony the plugin completes in the
+   * session itself). Writes nothing and answers `credential-taken` when
    * the credential ID is already registered (checked first), or `not-first` when `firstOnly` and the
    * user already has a passkey (also one added concurrently); otherwise `added`.
    */
-  addPasskey(passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult>
+  addPasskey(passkey: PasskeyRecord, nonce: NonceRecord | null, firstOnly: boolean): Promise<AddPasskeyResult>
   /**
-   * Atomically records an assertion and inserts its nonce. Returns `false`, writing nothing, when the
+   * Atomically records an assertion and inserts its nonce (if any). Returns `false`, writing nothing, when the
    * passkey is gone or its counter is no longer `previousCounter`.
    */
-  recordPasskeyUse(use: PasskeyUse, nonce: NonceRecord): Promise<boolean>
+  recordPasskeyUse(use: PasskeyUse, nonce: NonceRecord | null): Promise<boolean>
   renamePasskey(externalId: string, id: string, name: string): Promise<PasskeyRecord | null>
   /**
    * Deletes one of the user's passkeys: `not-found` when the user has no such passkey, and with

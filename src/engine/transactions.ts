@@ -6,6 +6,12 @@ import type { EngineContext } from './context.js'
 import type { CeremonyKind, HandshakeRecord, TransactionRecord } from './store.js'
 import { digest, randomToken } from './tokens.js'
 
+/**
+ * The external ID of a passkey-first sign-in's handshake (`''`, which no user has): it names no user
+ * until a passkey does, and no transaction-bound step accepts it.
+ */
+export const ANONYMOUS = ''
+
 /** Arguments of {@link createRegisterTransaction}. */
 export interface CreateRegisterTransactionArgs {
   /** The host's ID of the user. */
@@ -25,36 +31,58 @@ export interface CreateAuthenticateTransactionArgs {
 }
 
 /** Creates a transaction that lets the browser register a passkey for the user; returns its ID. */
-export async function createRegisterTransaction (
-  ctx: EngineContext, { externalId, passkeyDisplayName, firstPasskeyOnly = false }: CreateRegisterTransactionArgs
-): Promise<string> {
-  checkText(externalId, 'externalId')
-  checkText(passkeyDisplayName, 'passkeyDisplayName')
-  return createTransaction(ctx, 'register', externalId, passkeyDisplayName, firstPasskeyOnly)
+export async function createRegisterTransaction (ctx: EngineContext, args: CreateRegisterTransactionArgs): Promise<string> {
+  const { transactionId, transaction } = newRegisterTransaction(ctx, args, null)
+  await ctx.store.createTransaction(transaction)
+  return transactionId
 }
 
 /** Creates a transaction that lets the browser authenticate the user with a passkey; returns its ID. */
-export async function createAuthenticateTransaction (
-  ctx: EngineContext, { externalId }: CreateAuthenticateTransactionArgs
-): Promise<string> {
-  checkText(externalId, 'externalId')
-  return createTransaction(ctx, 'authenticate', externalId, null, false)
+export async function createAuthenticateTransaction (ctx: EngineContext, args: CreateAuthenticateTransactionArgs): Promise<string> {
+  const { transactionId, transaction } = newAuthenticateTransaction(ctx, args, null)
+  await ctx.store.createTransaction(transaction)
+  return transactionId
 }
 
-async function createTransaction (
-  ctx: EngineContext, kind: CeremonyKind, externalId: string, passkeyDisplayName: string | null, firstPasskeyOnly: boolean
-): Promise<string> {
+/** A new transaction (not stored yet): its ID for the browser, and its record. */
+export interface NewTransaction {
+  transactionId: string
+  transaction: TransactionRecord
+}
+
+/** A new register transaction for `args` (checked), holding `handshake` when its ceremony starts at once. */
+export function newRegisterTransaction (
+  ctx: EngineContext, { externalId, passkeyDisplayName, firstPasskeyOnly = false }: CreateRegisterTransactionArgs,
+  handshake: HandshakeRecord | null
+): NewTransaction {
+  checkText(externalId, 'externalId')
+  checkText(passkeyDisplayName, 'passkeyDisplayName')
+  return newTransaction(ctx, 'register', externalId, passkeyDisplayName, firstPasskeyOnly, handshake)
+}
+
+/** A new authenticate transaction for `args` (checked), holding `handshake` when its ceremony starts at once. */
+export function newAuthenticateTransaction (
+  ctx: EngineContext, { externalId }: CreateAuthenticateTransactionArgs, handshake: HandshakeRecord | null
+): NewTransaction {
+  checkText(externalId, 'externalId')
+  return newTransaction(ctx, 'authenticate', externalId, null, false, handshake)
+}
+
+function newTransaction (
+  ctx: EngineContext, kind: CeremonyKind, externalId: string, passkeyDisplayName: string | null, firstPasskeyOnly: boolean,
+  handshake: HandshakeRecord | null
+): NewTransaction {
   const transactionId = randomToken()
-  await ctx.store.createTransaction({
+  const transaction = {
     key: digest(transactionId),
     kind,
     externalId,
     passkeyDisplayName,
     firstPasskeyOnly,
-    handshake: null,
+    handshake,
     expiresAt: ctx.options.now() + ctx.options.transactionLifetimeMs
-  })
-  return transactionId
+  }
+  return { transactionId, transaction }
 }
 
 /** The live transaction of `kind` with this ID, for a ceremony start. */
@@ -95,18 +123,22 @@ export async function startRefusal (ctx: EngineContext, key: string, kind: Cerem
  * with the handshake the browser answered.
  */
 export async function closeTransaction (
-  ctx: EngineContext, transactionId: string, kind: CeremonyKind, handshakeId: string
+  ctx: EngineContext, transactionId: string, kind: CeremonyKind, handshakeId: string | null
 ): Promise<{ transaction: TransactionRecord, handshake: HandshakeRecord }> {
   return checkClosed(ctx, await ctx.store.takeTransaction(digest(transactionId)), kind, handshakeId)
 }
 
-/** A transaction taken for a ceremony finish of `kind`, with the handshake the browser answered, if both are valid. */
+/**
+ * A transaction taken for a ceremony finish of `kind`, with the handshake the browser answered, if
+ * both are valid. `handshakeId` `null` takes the transaction's current handshake (a ceremony the
+ * session completes, with no handshake ID sent).
+ */
 export function checkClosed (
-  ctx: EngineContext, taken: TransactionRecord | null, kind: CeremonyKind, handshakeId: string
+  ctx: EngineContext, taken: TransactionRecord | null, kind: CeremonyKind, handshakeId: string | null
 ): { transaction: TransactionRecord, handshake: HandshakeRecord } {
   const transaction = checkTransaction(ctx, taken, kind)
   const { handshake } = transaction
-  if (handshake === null || handshake.id !== handshakeId) throw new HandshakeInvalidError()
+  if (handshake === null || (handshakeId !== null && handshake.id !== handshakeId)) throw new HandshakeInvalidError()
   if (handshake.expiresAt <= ctx.options.now()) throw new HandshakeExpiredError()
   return { transaction, handshake }
 }
@@ -121,7 +153,7 @@ function checkTransaction (
 
 /** Why `transaction` cannot be used for a ceremony of `kind` now, if it cannot. */
 function transactionError (ctx: EngineContext, transaction: TransactionRecord | null, kind: CeremonyKind): Error | null {
-  if (transaction === null) return new TransactionNotFoundError()
+  if (transaction === null || transaction.externalId === ANONYMOUS) return new TransactionNotFoundError()
   if (transaction.expiresAt <= ctx.options.now()) return new TransactionExpiredError()
   if (transaction.kind !== kind) return new TransactionKindError()
   return null

@@ -9,6 +9,7 @@ const METHODS: Record<keyof PasskeyStore, true> = {
   getTransaction: true,
   saveHandshake: true,
   startAuthentication: true,
+  openAuthentication: true,
   takeTransaction: true,
   takeTransactionWithPasskey: true,
   takeNonce: true,

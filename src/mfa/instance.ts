@@ -7,6 +7,18 @@ import type { MfaGuards } from './guards.js'
 import { checkedExternalId } from './request-mfa.js'
 import type { MfaRuntime } from './request-mfa.js'
 
+/**
+ * What the browser's passkey provider should show for the user, for the WebAuthn Signal API's
+ * `signalCurrentUserDetails` (the client's `signalCurrentUserDetails(details)` passes it on).
+ */
+export interface PasskeyUserDetails {
+  rpId: string
+  /** The WebAuthn user handle (base64url) of the user's passkeys; `null` when the user has none. */
+  userId: string | null
+  name: string
+  displayName: string
+}
+
 /** `fastify.mfa`: the guards for host routes, the end of a user's sessions, and the support desk's calls. */
 export interface MfaInstance extends MfaGuards {
   /**
@@ -33,6 +45,15 @@ export interface MfaInstance extends MfaGuards {
    * those sessions would have expired anyway. Raises `user-deleted`.
    */
   deleteUser: (externalId: string) => Promise<void>
+  /**
+   * The details a page hands to the client's `signalCurrentUserDetails` after the user's name
+   * changed, so their passkey provider shows the new one (the WebAuthn Signal API).
+   *
+   * @example
+   * await users.rename(user, email)
+   * return { details: await app.mfa.currentUserDetails(user.externalId, email) }
+   */
+  currentUserDetails: (externalId: string, displayName: string) => Promise<PasskeyUserDetails>
 }
 
 /** `fastify.mfa` over the plugin's runtime. */
@@ -51,6 +72,10 @@ export function createMfaInstance (runtime: MfaRuntime, log: FastifyBaseLogger):
       const position = await engine.resetUser(checkedExternalId(externalId, 'externalId'), revoked.userRevocationExpiry())
       revoked.noteUserRevocation(externalId, position)
       record({ type: 'user-reset', externalId })
+    },
+    async currentUserDetails (externalId, displayName) {
+      const [passkey] = await engine.listPasskeys(checkedExternalId(externalId, 'externalId'))
+      return { rpId: engine.rpId, userId: passkey?.userHandle ?? null, name: displayName, displayName }
     },
     async deleteUser (externalId) {
       const position = await engine.deleteUser(checkedExternalId(externalId, 'externalId'), revoked.userRevocationExpiry())

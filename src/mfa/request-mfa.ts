@@ -145,6 +145,17 @@ export class RequestMfa implements MfaRequest {
     return passkeys.length > 0 ? 'authenticate' : 'enroll'
   }
 
+  /**
+   * The state of a new session of `externalId`, signed in by a passkey alone (passkey-first
+   * sign-in), to commit once the host's token is issued: a new session ID, the user's current
+   * revocation epoch, a passkey check now. A signed-in session it replaces is revoked first.
+   */
+  async passkeySignIn (externalId: string): Promise<MfaState> {
+    const epoch = await this.#runtime.engine.userRevokedAt(externalId)
+    await this.#revokeAuthenticated()
+    return this.next({ type: 'passkey-sign-in', sessionId: randomToken(16), externalId, epoch })
+  }
+
   /** The token of this browser's trusted-browser cookie; `null` when there is none or trusted browsers are off. */
   get trustedBrowserToken (): string | null {
     return this.#runtime.trustedCookie?.read(this.#request.headers.cookie) ?? null

@@ -58,6 +58,7 @@ export type MfaEvent =
   | { type: 'transaction', id: string, kind: CeremonyKind, hasPasskeys: boolean }
   | { type: 'verified' }
   | { type: 'recovered' }
+  | { type: 'passkey-sign-in', sessionId: string, externalId: string, epoch: number }
   | { type: 'activity' }
   | { type: 'others-revoked', epoch: number }
   | { type: 'logout' }
@@ -110,6 +111,10 @@ export function transition (state: MfaState, event: MfaEvent, now: number, lifet
       return verified(state, now)
     case 'recovered':
       return recovered(state, now)
+    case 'passkey-sign-in': {
+      const { sessionId, externalId, epoch } = event
+      return { level: 'authenticated', sessionId, externalId, epoch, authenticatedAt: now, lastSeenAt: now, passkeyAt: now }
+    }
     case 'activity':
       return state.level === 'authenticated' ? { ...state, lastSeenAt: now } : state
     case 'others-revoked':

@@ -6,6 +6,7 @@ import type { MfaRuntime, RequestMfa } from '../mfa/request-mfa.js'
 import { ERROR_REPLIES } from '../reply-error.js'
 import { PasskeyListReply, PasskeyParams, PasskeyView, RenameBody } from '../schemas/routes.js'
 import { syncHook } from '../sync-hook.js'
+import { authenticatorIconUrls } from './authenticator-icons.js'
 import { findUserOrFail } from './find-user.js'
 
 /**
@@ -20,8 +21,13 @@ export async function passkeyRoutes (fastify: FastifyInstance, { runtime }: { ru
   fastify.get('/passkeys', {
     schema: { response: { 200: PasskeyListReply, ...ERROR_REPLIES } }
   }, async (request) => {
-    const passkeys = await engine.listPasskeys(externalIdOf(request))
-    return { passkeys: passkeys.map(toView) }
+    const externalId = externalIdOf(request)
+    const [passkeys, { displayName }] = await Promise.all([engine.listPasskeys(externalId), findUserOrFail(options, externalId, request)])
+    return {
+      passkeys: passkeys.map((passkey) => toView(passkey, fastify.prefix)),
+      rpId: engine.rpId,
+      user: { id: passkeys[0]?.userHandle ?? null, name: displayName, displayName }
+    }
   })
 
   fastify.patch<{ Params: PasskeyParams, Body: RenameBody }>('/passkeys/:id', {
@@ -30,7 +36,7 @@ export async function passkeyRoutes (fastify: FastifyInstance, { runtime }: { ru
     const externalId = factorChanger(request)
     const passkey = await engine.renamePasskey(externalId, request.params.id, request.body.name)
     runtime.audit(request, { type: 'passkey-renamed', externalId, passkeyId: passkey.id })
-    return toView(passkey)
+    return toView(passkey, fastify.prefix)
   })
 
   fastify.delete<{ Params: PasskeyParams }>('/passkeys/:id', {
@@ -61,7 +67,13 @@ function externalIdOf (request: FastifyRequest): string {
   return authenticatedSession(request).externalId
 }
 
-function toView (passkey: PasskeyInfo): PasskeyView {
-  const { credentialId, createdAt, lastUsedAt, ...rest } = passkey
-  return { ...rest, createdAt: createdAt.toISOString(), lastUsedAt: lastUsedAt?.toISOString() ?? null }
+/** A passkey as answered, its icon's URLs under `prefix`. */
+function toView (passkey: PasskeyInfo, prefix: string): PasskeyView {
+  const { userHandle, createdAt, lastUsedAt, ...rest } = passkey
+  return {
+    ...rest,
+    icon: authenticatorIconUrls(prefix, passkey.aaguid),
+    createdAt: createdAt.toISOString(),
+    lastUsedAt: lastUsedAt?.toISOString() ?? null
+  }
 }

@@ -7,12 +7,13 @@ import { StatusReply } from '../schemas/routes.js'
 export async function statusRoute (fastify: FastifyInstance, { runtime }: { runtime: MfaRuntime }): Promise<void> {
   const { engine, options } = runtime
   const trustedBrowserLifetimeMs = options.trustedBrowsers?.maxAgeMs ?? null
+  const { passkeySignIn } = options
   fastify.get('/status', {
     schema: { response: { 200: StatusReply, ...ERROR_REPLIES } }
   }, async (request): Promise<StatusReply> => {
     const mfa = request.mfa as RequestMfa
     const session = mfa.session
-    const settled = { pendingUntil: null, recoveryCodesLeft: null, recovered: false, trustedBrowserLifetimeMs }
+    const settled = { pendingUntil: null, recoveryCodesLeft: null, recovered: false, trustedBrowserLifetimeMs, passkeySignIn }
     if (session.level === 'anonymous') return { state: 'anonymous', next: 'first-factor', hasPasskeys: false, ...settled }
     const { externalId } = session
     if (session.level === 'authenticated') {

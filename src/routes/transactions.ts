@@ -4,13 +4,16 @@ import type { MfaRuntime, RequestMfa } from '../mfa/request-mfa.js'
 import { assertRecentFirstFactor, assertRecentPasskey, hasRecentPasskey } from '../mfa/factor-change.js'
 import { assertCanStart } from '../mfa/state-machine.js'
 import type { Authenticated } from '../mfa/state-machine.js'
-import { TransactionReply } from '../schemas/routes.js'
+import { RegisterBody, TransactionReply } from '../schemas/routes.js'
 import { ERROR_REPLIES } from '../reply-error.js'
+import { syncHook } from '../sync-hook.js'
 import { findUserOrFail } from './find-user.js'
 
 /**
- * `POST /register` and `POST /authenticate`: create the transaction the browser runs its ceremony
- * with, and record it in the session as the only one whose nonce it may redeem. Adding a passkey to
+ * `POST /register` and `POST /authenticate`: create the transaction, with its ceremony started, and
+ * record it in the session as the only one it may finish. The answer carries the WebAuthn options,
+ * so the browser can run the ceremony at once and post its answer to `POST /verify` (two requests);
+ * a client of Passage's wire API starts the ceremony anew on the engine routes instead. Adding a passkey to
  * a signed-in account needs a fresh check (see `assertMayAddPasskey`). Transactions are
  * capped per session and account, and each sign-in step counts as a failed attempt of the account
  * until its nonce is redeemed.
@@ -29,16 +32,17 @@ export async function transactionRoutes (fastify: FastifyInstance, { runtime }: 
     const { externalId } = session
     await runtime.transactionCaps?.(request)
     if (kind === 'authenticate') await runtime.limiter?.reserve(request, 'account', externalId)
-    const transactionId = kind === 'register'
-      ? await engine.createRegisterTransaction({
+    const { transactionId, publicKey } = kind === 'register'
+      ? await engine.beginRegistration({
         externalId,
         passkeyDisplayName: (await findUserOrFail(options, externalId, request)).displayName,
-        firstPasskeyOnly: enrolling
+        firstPasskeyOnly: enrolling,
+        authenticatorAttachment: (request.body as RegisterBody).authenticatorAttachment
       })
-      : await engine.createAuthenticateTransaction({ externalId })
+      : await engine.beginAuthentication({ externalId })
     mfa.apply({ type: 'transaction', id: transactionId, kind, hasPasskeys })
     runtime.audit(request, { type: 'transaction-created', kind, externalId })
-    return { transactionId }
+    return { transactionId, options: publicKey }
   }
 
   /**
@@ -52,6 +56,10 @@ export async function transactionRoutes (fastify: FastifyInstance, { runtime }: 
     else assertRecentPasskey(session, now, options.factorChangeMaxAgeMs)
   }
 
-  fastify.post('/register', { schema }, start('register'))
+  fastify.post('/register', {
+    schema: { ...schema, body: RegisterBody },
+    // A registration without a body (no Content-Type) takes any authenticator.
+    preValidation: syncHook((request) => { request.body ??= {} })
+  }, start('register'))
   fastify.post('/authenticate', { schema }, start('authenticate'))
 }

@@ -1,19 +1,52 @@
 import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
-import { Token } from './wire.js'
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
+import { AuthenticationAnswer, RegistrationAnswer, Token } from './wire.js'
 
 /** Bodies and answers of the host-facing routes under the plugin's prefix. */
 
-/** Answer of `POST /register` and `POST /authenticate`: the transaction for the browser's ceremony. */
-export const TransactionReply = Type.Object({ transactionId: Token })
-export type TransactionReply = Static<typeof TransactionReply>
+/** Body of `POST /register`: which authenticators may create the passkey (default `any`). */
+export const RegisterBody = Type.Object({
+  authenticatorAttachment: Type.Optional(Type.Union([Type.Literal('platform'), Type.Literal('cross-platform'), Type.Literal('any')]))
+})
+export type RegisterBody = Static<typeof RegisterBody>
 
 /**
- * Body of `POST /verify`: the nonce the browser's ceremony returned; `trustBrowser` (with trusted
- * browsers on, after a passkey authentication) also trusts this browser.
+ * Answer of `POST /register` and `POST /authenticate`: the transaction, and the WebAuthn options of
+ * its ceremony, already started (`navigator.credentials.create` or `get` takes them as they are).
  */
-export const VerifyBody = Type.Object({ nonce: Token, trustBrowser: Type.Optional(Type.Boolean()) })
+export const TransactionReply = Type.Object({
+  transactionId: Token,
+  options: Type.Unsafe<PublicKeyCredentialCreationOptionsJSON | PublicKeyCredentialRequestOptionsJSON>(
+    Type.Object({ challenge: Type.String() }, { additionalProperties: true }))
+})
+export type TransactionReply = Static<typeof TransactionReply>
+
+const trustBrowser = Type.Optional(Type.Boolean())
+
+/** `POST /verify` with the nonce of a ceremony run over the engine routes (four requests, as Passage's SDK runs it). */
+export const NonceVerifyBody = Type.Object({ nonce: Token, trustBrowser })
+export type NonceVerifyBody = Static<typeof NonceVerifyBody>
+
+/** `POST /verify` with the browser's answer to the ceremony of the session's transaction itself (two requests, no nonce). */
+export const CeremonyVerifyBody = Type.Object({
+  transactionId: Token,
+  response: Type.Union([AuthenticationAnswer, RegistrationAnswer]),
+  trustBrowser
+})
+export type CeremonyVerifyBody = Static<typeof CeremonyVerifyBody>
+
+/**
+ * Body of `POST /verify`: the nonce the browser's ceremony returned, or the transaction and the
+ * ceremony's answer; `trustBrowser` (with trusted browsers on, after a passkey authentication) also
+ * trusts this browser.
+ */
+export const VerifyBody = Type.Union([NonceVerifyBody, CeremonyVerifyBody])
 export type VerifyBody = Static<typeof VerifyBody>
+
+/** Body of `POST /sign-in`: the nonce of a passkey-first ceremony (no transaction). */
+export const SignInBody = Type.Object({ nonce: Token })
+export type SignInBody = Static<typeof SignInBody>
 
 /** Answer of `POST /verify`: the host's token when the passkey step completed a sign-in. */
 export const VerifyReply = Type.Object({
@@ -40,7 +73,9 @@ export const StatusReply = Type.Object({
   /** Whether the session signed in with a recovery code (then it should add a new passkey). */
   recovered: Type.Boolean(),
   /** How long a passkey authentication may trust this browser (`trustBrowser`); `null` when trusted browsers are off. */
-  trustedBrowserLifetimeMs: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])
+  trustedBrowserLifetimeMs: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  /** Whether a passkey alone may sign in (`POST /sign-in`, option `passkeySignIn`). */
+  passkeySignIn: Type.Boolean()
 })
 export type StatusReply = Static<typeof StatusReply>
 
@@ -49,7 +84,11 @@ export const PasskeyView = Type.Object({
   id: Type.String(),
   name: Type.String(),
   authenticatorName: Type.Union([Type.String(), Type.Null()]),
+  /** URLs of the provider's icon for light and dark pages, served by the plugin; `null` when the provider is unknown. */
+  icon: Type.Union([Type.Object({ light: Type.String(), dark: Type.String() }), Type.Null()]),
   aaguid: Type.String(),
+  /** The WebAuthn credential ID (base64url), for the Signal API. */
+  credentialId: Type.String(),
   transports: Type.Array(Type.String()),
   backupEligible: Type.Boolean(),
   backedUp: Type.Boolean(),
@@ -58,13 +97,35 @@ export const PasskeyView = Type.Object({
 })
 export type PasskeyView = Static<typeof PasskeyView>
 
-/** Answer of `GET /passkeys`. */
-export const PasskeyListReply = Type.Object({ passkeys: Type.Array(PasskeyView) })
+/** The passkey user as the browser's passkey provider knows them: the user handle (`null` for a user with no passkey) and the host's display name. */
+export const PasskeyUser = Type.Object({
+  id: Type.Union([Type.String(), Type.Null()]),
+  name: Type.String(),
+  displayName: Type.String()
+})
+export type PasskeyUser = Static<typeof PasskeyUser>
+
+/**
+ * Answer of `GET /passkeys`: the passkeys, and what the WebAuthn Signal API needs
+ * (`signalAllAcceptedCredentials`, `signalCurrentUserDetails`): the RP ID and the user.
+ */
+export const PasskeyListReply = Type.Object({ passkeys: Type.Array(PasskeyView), rpId: Type.String(), user: PasskeyUser })
 export type PasskeyListReply = Static<typeof PasskeyListReply>
 
 /** Params of `PATCH` and `DELETE /passkeys/:id`. */
 export const PasskeyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 export type PasskeyParams = Static<typeof PasskeyParams>
+
+/** Params of `GET /authenticator-icons/:aaguid/:theme.svg`. */
+export const AuthenticatorIconParams = Type.Object({
+  aaguid: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }),
+  theme: Type.Union([Type.Literal('light'), Type.Literal('dark')])
+})
+export type AuthenticatorIconParams = Static<typeof AuthenticatorIconParams>
+
+/** Query of `GET /authenticator-icons/:aaguid/:theme.svg`: `v`, the icon's digest, makes its URL change with it. */
+export const AuthenticatorIconQuery = Type.Object({ v: Type.Optional(Type.String({ pattern: '^[0-9a-f]{1,64}$' })) })
+export type AuthenticatorIconQuery = Static<typeof AuthenticatorIconQuery>
 
 /** Body of `PATCH /passkeys/:id`. */
 export const RenameBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) })

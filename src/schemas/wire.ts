@@ -26,8 +26,8 @@ export const RegisterStartBody = Type.Object({
 })
 export type RegisterStartBody = Static<typeof RegisterStartBody>
 
-/** Body of `POST /apps/:appId/authenticate/transactions/webauthn/start`. */
-export const AuthenticateStartBody = Type.Object({ transaction_id: Token })
+/** Body of `POST /apps/:appId/authenticate/transactions/webauthn/start`; without `transaction_id`, a passkey-first sign-in. */
+export const AuthenticateStartBody = Type.Object({ transaction_id: Type.Optional(Token) })
 export type AuthenticateStartBody = Static<typeof AuthenticateStartBody>
 
 const credentialFields = {
@@ -38,35 +38,43 @@ const credentialFields = {
   authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 }))
 }
 
+/** The browser's answer to a registration ceremony (`transports` also beside `response`, as Passage's SDK sends them). */
+export const RegistrationAnswer = Type.Object({
+  ...credentialFields,
+  response: Type.Object({
+    clientDataJSON: base64url(4096),
+    attestationObject: base64url(32768),
+    transports: Type.Optional(Transports)
+  }),
+  transports: Type.Optional(Transports)
+})
+export type RegistrationAnswer = Static<typeof RegistrationAnswer>
+
+/** The browser's answer to an authentication ceremony (`userHandle` `""` when absent, as Passage's SDK sends it). */
+export const AuthenticationAnswer = Type.Object({
+  ...credentialFields,
+  response: Type.Object({
+    clientDataJSON: base64url(4096),
+    authenticatorData: base64url(4096),
+    signature: base64url(2048),
+    userHandle: Type.Optional(Type.Union([base64url(86), Type.Null()]))
+  })
+})
+export type AuthenticationAnswer = Static<typeof AuthenticationAnswer>
+
 /** Body of `POST /apps/:appId/register/transactions/webauthn/finish`. */
 export const RegisterFinishBody = Type.Object({
   transaction_id: Token,
   handshake_id: Token,
-  handshake_response: Type.Object({
-    ...credentialFields,
-    response: Type.Object({
-      clientDataJSON: base64url(4096),
-      attestationObject: base64url(32768),
-      transports: Type.Optional(Transports)
-    }),
-    transports: Type.Optional(Transports)
-  })
+  handshake_response: RegistrationAnswer
 })
 export type RegisterFinishBody = Static<typeof RegisterFinishBody>
 
-/** Body of `POST /apps/:appId/authenticate/transactions/webauthn/finish`. */
+/** Body of `POST /apps/:appId/authenticate/transactions/webauthn/finish`; without `transaction_id`, a passkey-first sign-in's. */
 export const AuthenticateFinishBody = Type.Object({
-  transaction_id: Token,
+  transaction_id: Type.Optional(Token),
   handshake_id: Token,
-  handshake_response: Type.Object({
-    ...credentialFields,
-    response: Type.Object({
-      clientDataJSON: base64url(4096),
-      authenticatorData: base64url(4096),
-      signature: base64url(2048),
-      userHandle: Type.Optional(Type.Union([base64url(86), Type.Null()]))
-    })
-  })
+  handshake_response: AuthenticationAnswer
 })
 export type AuthenticateFinishBody = Static<typeof AuthenticateFinishBody>
 
@@ -82,7 +90,7 @@ export const StartReply = Type.Object({
       publicKey: Type.Object({ challenge: Type.String() }, { additionalProperties: true })
     })
   }),
-  transaction_id: Token
+  transaction_id: Type.Optional(Token)
 })
 export type StartReply = Static<typeof StartReply>
 

@@ -58,7 +58,7 @@ t.test('the bundle exports the client as named ES exports', async (t) => {
 })
 
 t.test('enrolls, signs in, manages passkeys and logs out', async (t) => {
-  const { page, cdp, authenticatorId, engineRequests } = await userTab(t, 'alice')
+  const { page, cdp, authenticatorId, engineRequests, hostRequests } = await userTab(t, 'alice')
 
   const enrolled = await inPage(page, async () => {
     const { passkeyMfa: { PasskeyMfaClient }, settle, login } = window as unknown as ClientWindow
@@ -130,13 +130,44 @@ t.test('enrolls, signs in, manages passkeys and logs out', async (t) => {
   t.same(managed.remaining, [managed.second])
   t.same(server.issued.filter((id) => id === 'alice'), ['alice', 'alice', 'alice'])
 
-  // What went over the wire is what Passage's SDK sends.
+  // Each step was two requests, the options and the answer, and none went to the engine routes.
+  t.equal(engineRequests.length, 0, 'no request to the engine routes')
+  t.same(hostRequests.filter((request) => request.method() === 'POST').map((request) => new URL(request.url()).pathname).filter((path) => /\/(register|authenticate|verify)$/.test(path)), [
+    '/passkey/register', '/passkey/verify', '/passkey/register',
+    '/passkey/authenticate', '/passkey/verify',
+    '/passkey/register', '/passkey/authenticate', '/passkey/verify', '/passkey/register', '/passkey/verify',
+    '/passkey/authenticate', '/passkey/verify'
+  ], 'enroll, a refused add, sign-in, add (refused, step-up, again), sign-in: two requests a step')
+  const verifyBodies = hostRequests.filter((request) => request.url().endsWith('/passkey/verify')).map((request) => request.postDataJSON())
+  t.same(Object.keys(verifyBodies[0]).sort(), ['response', 'transactionId'])
+  t.match(verifyBodies[0].response, { type: 'public-key', response: { attestationObject: String, clientDataJSON: String, transports: ['internal'] } })
+  t.match(verifyBodies[1].response, { type: 'public-key', response: { authenticatorData: String, clientDataJSON: String, signature: String } })
+  const registerBody = hostRequests.find((request) => request.url().endsWith('/passkey/register'))!.postDataJSON()
+  t.same(registerBody, { authenticatorAttachment: 'any' }, 'enrollment takes any authenticator')
+})
+
+t.test('the Passage-style ceremonies send what Passage\'s SDK sends', async (t) => {
+  const { page, engineRequests } = await userTab(t, 'paula')
+  const outcome = await inPage(page, async () => {
+    const { passkeyMfa: { PassageFlex }, login } = window as unknown as ClientWindow
+    const { passkey } = new PassageFlex('default', { baseUrl: '/passkey' })
+    const post = async (path: string, body?: object): Promise<any> => await (await fetch(`/passkey/${path}`, {
+      method: 'POST', headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body)
+    })).json()
+    await login('paula')
+    const enrollment = await post('register')
+    const enrolled = await post('verify', { nonce: await passkey.register(enrollment.transactionId, { authenticatorAttachment: 'any' }) })
+    const stepUp = await post('authenticate')
+    const confirmed = await post('verify', { nonce: await passkey.authenticate({ transactionId: stepUp.transactionId }) })
+    return { enrolled, confirmed }
+  })
+  t.match(outcome, { enrolled: { state: 'authenticated', auth_token: 'token-for-paula' }, confirmed: { state: 'authenticated' } })
   const bodies = (ceremony: string, step: string) => engineRequests
     .filter((request) => request.url().endsWith(`/passkey/flex/v1/apps/default/${ceremony}/transactions/webauthn/${step}`))
     .map((request) => request.postDataJSON())
   const [registerStart] = bodies('register', 'start')
   t.same(Object.keys(registerStart).sort(), ['authenticator_attachment', 'transaction_id'])
-  t.equal(registerStart.authenticator_attachment, 'any', 'enrollment takes any authenticator')
+  t.equal(registerStart.authenticator_attachment, 'any')
   const registerFinish = bodies('register', 'finish')[0]
   t.same(Object.keys(registerFinish).sort(), ['handshake_id', 'handshake_response', 'transaction_id'])
   t.same(Object.keys(registerFinish.handshake_response).sort(), ['id', 'rawId', 'response', 'transports', 'type'])
@@ -273,7 +304,8 @@ t.test('server and network failures', async (t) => {
     const mfa = new PasskeyMfaClient()
     await mfa.logout()
     await login('erin')
-    return await settle(mfa.signIn())
+    const { transactionId } = await (await fetch('/passkey/authenticate', { method: 'POST' })).json()
+    return await settle(mfa.passkey.authenticate({ transactionId }))
   })
   t.match(noNonce, { error: { code: 'failed', message: 'The server finished the ceremony without a nonce' } })
   await page.unroute('**/authenticate/transactions/webauthn/finish')

@@ -6,6 +6,7 @@ import { openTab, removeAuthenticator, screenshot } from './helpers/tab.js'
 
 // The example app's pages beyond the main flows: the log-in throttle and the forms' messages, the
 // passkey step's account and countdown, refused passkey names, long names on a phone, the focus ring.
+// Tabs without passkey autofill: these walks log in with the password (passkey-sign-in.test.ts has autofill).
 
 const browser = await launchChromium(t)
 if (browser === null) {
@@ -16,7 +17,7 @@ if (browser === null) {
   const { origin } = await startExampleServer(t)
   const { newEmail, me, status, passkeyNames, signUp, skipRecoveryCodes, signUpWithPasskey, logIn, logOut, scrollsSideways } = examplePages(origin)
   t.test('a wrong password five times: the log-in form says how long to wait', async (t) => {
-    const { page, cdp } = await openTab(t, browser)
+    const { page, cdp } = await openTab(t, browser, { passkeyAutofill: false })
     const phone = await addAuthenticator(cdp)
     const email = newEmail()
     await signUpWithPasskey(page, email)
@@ -40,7 +41,7 @@ if (browser === null) {
   })
 
   t.test('each form says what to fix in its own words: the log-in form never asks for 8 characters', async (t) => {
-    const { page } = await openTab(t, browser)
+    const { page } = await openTab(t, browser, { passkeyAutofill: false })
     await page.goto(origin)
     // The browser's own checks (required, type="email", minlength) come first; without them, the server's message shows.
     await page.evaluate(() => { for (const form of document.forms) form.noValidate = true })
@@ -66,7 +67,7 @@ if (browser === null) {
   })
 
   t.test('the passkey step counts down its 5 minutes; at zero it says the step expired and offers to start over', async (t) => {
-    const { page } = await openTab(t, browser)
+    const { page } = await openTab(t, browser, { passkeyAutofill: false })
     await page.clock.install()
     const email = newEmail()
     await signUp(page, email)
@@ -94,7 +95,7 @@ if (browser === null) {
   })
 
   t.test('a passkey name with a text-direction or invisible character is refused with what is allowed', async (t) => {
-    const { page, cdp } = await openTab(t, browser)
+    const { page, cdp } = await openTab(t, browser, { passkeyAutofill: false })
     const phone = await addAuthenticator(cdp)
     await signUpWithPasskey(page, newEmail())
     await page.getByRole('button', { name: `Rename ${NEW_PASSKEY}` }).click()
@@ -116,7 +117,7 @@ if (browser === null) {
   })
 
   t.test('long emails and passkey names wrap on a 390 px screen: no sideways scrolling', async (t) => {
-    const { page, cdp } = await openTab(t, browser)
+    const { page, cdp } = await openTab(t, browser, { passkeyAutofill: false })
     const phone = await addAuthenticator(cdp)
     const email = newEmail().replace('@', `${'a'.repeat(52)}@`)
     await signUp(page, email)
@@ -150,7 +151,7 @@ if (browser === null) {
   })
 
   t.test('trust this browser: the next log-in needs the password only, until the browser is revoked', async (t) => {
-    const phone = await openTab(t, browser)
+    const phone = await openTab(t, browser, { passkeyAutofill: false })
     const phoneAuthenticator = await addAuthenticator(phone.cdp)
     const email = newEmail()
     await signUpWithPasskey(phone.page, email)
@@ -177,7 +178,7 @@ if (browser === null) {
     t.equal(await me(phone.page), 200, 'the trusted browser signed in with the password alone')
 
     // A laptop with the same (synced) passkey, trusted too: the phone lists both, and revokes them.
-    const laptop = await openTab(t, browser)
+    const laptop = await openTab(t, browser, { passkeyAutofill: false })
     const laptopAuthenticator = await addAuthenticator(laptop.cdp)
     const [credential] = (await phone.cdp.send('WebAuthn.getCredentials', { authenticatorId: phoneAuthenticator })).credentials
     await laptop.cdp.send('WebAuthn.addCredential', { authenticatorId: laptopAuthenticator, credential })

@@ -7,6 +7,7 @@ import { startExampleServer } from './helpers/example-server.js'
 import { credentialCount, openTab, removeAuthenticator, screenshot, setUserVerified } from './helpers/tab.js'
 
 // Eight walks through the pages in one browser: on a busy machine they take longer than tap's 60 s.
+// Tabs without passkey autofill: these walks log in with the password (passkey-sign-in.test.ts has autofill).
 t.setTimeout(180_000)
 const browser = await launchChromium(t)
 if (browser === null) {
@@ -18,10 +19,21 @@ if (browser === null) {
   const { newEmail, me, status, passkeyNames, signUp, skipRecoveryCodes, signUpWithPasskey, countStepUps, logIn, logOut, notFound } = examplePages(origin)
 
   t.test('sign up, enroll, log out, log in with password and passkey, add, rename and revoke a passkey, log out', async (t) => {
-    const { page, cdp } = await openTab(t, browser)
+    const { page, cdp } = await openTab(t, browser, { passkeyAutofill: false })
     const phone = await addAuthenticator(cdp)
     const email = newEmail()
     const missing = notFound(page)
+    // The ceremony requests of the page's network log: a passkey step is two of them.
+    const ceremonyRequests: string[] = []
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url())
+      if (/^\/passkey\/(register|authenticate|verify|flex\/)/.test(pathname)) ceremonyRequests.push(`${request.method()} ${pathname}`)
+    })
+    const requestsOf = async (step: () => Promise<unknown>): Promise<string[]> => {
+      const from = ceremonyRequests.length
+      await step()
+      return ceremonyRequests.slice(from)
+    }
 
     await page.goto(origin)
     await page.getByRole('heading', { name: 'Log in' }).waitFor()
@@ -36,8 +48,10 @@ if (browser === null) {
     t.equal(await me(page), 401, 'after sign-up (password only): /me refused')
     await screenshot(page, 'example-passkey-enroll')
 
-    await enroll.click()
-    await skipRecoveryCodes(page)
+    t.same(await requestsOf(async () => {
+      await enroll.click()
+      await skipRecoveryCodes(page)
+    }), ['POST /passkey/register', 'POST /passkey/verify'], 'enrolling is two requests')
     t.same(await passkeyNames(page, 1), [NEW_PASSKEY], 'the new passkey is listed')
     t.equal(await credentialCount(cdp, phone), 1, 'the authenticator holds the passkey')
     t.equal(await me(page), 200, 'enrolled: /me answers')
@@ -62,8 +76,10 @@ if (browser === null) {
     t.match(await page.locator('#time-left').textContent(), /^[45]:\d\d left$/, 'and the time left of the 5 minutes')
     await screenshot(page, 'example-passkey-authenticate')
 
-    await usePasskey.press('Enter')
-    await page.waitForURL(`${origin}/account`)
+    t.same(await requestsOf(async () => {
+      await usePasskey.press('Enter')
+      await page.waitForURL(`${origin}/account`)
+    }), ['POST /passkey/authenticate', 'POST /passkey/verify'], 'the passkey step is two requests')
     t.equal(await me(page), 200, 'after the passkey: /me answers')
     t.same(await passkeyNames(page, 1), [NEW_PASSKEY])
     t.not(await page.locator('#passkeys .last-used').first().textContent(), 'Never', 'the passkey shows when it was last used')
@@ -126,13 +142,13 @@ if (browser === null) {
     const audited = (await readFile(join(dataDir, 'audit.log'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line))
     const externalId = audited.find((event) => event.type === 'passkey-added')?.externalId as string
     const events = audited.filter((event) => event.externalId === externalId).map((event) => event.type as string)
-    for (const type of ['first-factor-completed', 'transaction-created', 'ceremony-succeeded', 'passkey-added', 'nonce-redeemed', 'passkey-renamed', 'passkey-revoked', 'logout']) {
+    for (const type of ['first-factor-completed', 'transaction-created', 'ceremony-succeeded', 'passkey-added', 'passkey-renamed', 'passkey-revoked', 'logout']) {
       t.ok(events.includes(type), `the example's audit log has the user's ${type}`)
     }
   })
 
   t.test('a cancelled ceremony shows the error, changes nothing, and can be retried', async (t) => {
-    const { page, cdp } = await openTab(t, browser)
+    const { page, cdp } = await openTab(t, browser, { passkeyAutofill: false })
     const authenticator = await addAuthenticator(cdp)
     const email = newEmail()
 
@@ -202,7 +218,7 @@ if (browser === null) {
   })
 
   t.test('right after sign-up, adding a passkey asks for the first one (step-up); a cancelled prompt changes nothing', async (t) => {
-    const { page, cdp } = await openTab(t, browser)
+    const { page, cdp } = await openTab(t, browser, { passkeyAutofill: false })
     const phone = await addAuthenticator(cdp)
     const stepUps = countStepUps(page)
     await signUpWithPasskey(page, newEmail())
@@ -224,12 +240,16 @@ if (browser === null) {
 
     // The phone answers the check; a second device, the laptop, creates the new passkey (the phone
     // would refuse: it holds an excluded credential). The devices swap once the check is done.
+    // Adding is `POST /passkey/register` (refused: step-up), the check, then `POST /passkey/register` again.
     let laptop = ''
-    await page.route('**/passkey/flex/v1/apps/*/register/transactions/webauthn/start', async (route) => {
-      await removeAuthenticator(cdp, phone)
-      laptop = await addAuthenticator(cdp)
+    let registers = 0
+    await page.route(`${origin}/passkey/register`, async (route) => {
+      if (++registers === 2) {
+        await removeAuthenticator(cdp, phone)
+        laptop = await addAuthenticator(cdp)
+      }
       await route.continue()
-    }, { times: 1 })
+    }, { times: 2 })
     // The step-up request waits for a screenshot of the page while it asks.
     let taken = (): void => {}
     const screenshotTaken = new Promise<void>((resolve) => { taken = resolve })
@@ -262,7 +282,7 @@ if (browser === null) {
   })
 
   t.test('right after sign-up, renaming asks for the passkey first (step-up); a cancelled prompt says why', async (t) => {
-    const { page, cdp } = await openTab(t, browser)
+    const { page, cdp } = await openTab(t, browser, { passkeyAutofill: false })
     const phone = await addAuthenticator(cdp)
     const stepUps = countStepUps(page)
     await signUpWithPasskey(page, newEmail())
@@ -285,13 +305,13 @@ if (browser === null) {
   })
 
   t.test('sign out other devices keeps this one; sign out everywhere ends the sessions of every device', async (t) => {
-    const phone = await openTab(t, browser)
+    const phone = await openTab(t, browser, { passkeyAutofill: false })
     const phoneAuthenticator = await addAuthenticator(phone.cdp)
     const email = newEmail()
     await signUpWithPasskey(phone.page, email)
 
     // A laptop with the same passkey (synced, as passkey providers do), signed in too.
-    const laptop = await openTab(t, browser)
+    const laptop = await openTab(t, browser, { passkeyAutofill: false })
     const laptopAuthenticator = await addAuthenticator(laptop.cdp)
     const [credential] = (await phone.cdp.send('WebAuthn.getCredentials', { authenticatorId: phoneAuthenticator })).credentials
     await laptop.cdp.send('WebAuthn.addCredential', { authenticatorId: laptopAuthenticator, credential })
@@ -331,7 +351,7 @@ if (browser === null) {
   })
 
   t.test('a lost passkey: recovery codes saved at sign-up sign in once, and a new passkey replaces the lost one', async (t) => {
-    const { page, cdp } = await openTab(t, browser, { permissions: ['clipboard-read', 'clipboard-write'] })
+    const { page, cdp } = await openTab(t, browser, { passkeyAutofill: false, permissions: ['clipboard-read', 'clipboard-write'] })
     const phone = await addAuthenticator(cdp)
     const stepUps = countStepUps(page)
     const email = newEmail()
@@ -452,7 +472,7 @@ if (browser === null) {
   })
 
   t.test('a security key (USB, cross-platform) enrolls: the default takes any authenticator', async (t) => {
-    const { page, cdp } = await openTab(t, browser)
+    const { page, cdp } = await openTab(t, browser, { passkeyAutofill: false })
     const { authenticatorId: securityKey } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true }
     })
@@ -465,7 +485,7 @@ if (browser === null) {
   })
 
   t.test('a locked account: the passkey step says when to try again', async (t) => {
-    const { page, cdp } = await openTab(t, browser)
+    const { page, cdp } = await openTab(t, browser, { passkeyAutofill: false })
     const phone = await addAuthenticator(cdp)
     const email = newEmail()
     await signUpWithPasskey(page, email)

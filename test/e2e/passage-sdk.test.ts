@@ -18,6 +18,7 @@ interface Forwarded {
   headers: Record<string, string>
   status: number
   answerHeaders: Record<string, string>
+  body: string | null
 }
 
 /** Headers the browser sets itself: the others need a preflight (`application/json` is not CORS-safelisted). */
@@ -123,7 +124,7 @@ if (routedBrowser === null) {
           signal: AbortSignal.timeout(10_000)
         })
         const answerHeaders = Object.fromEntries([...answer.headers].filter(([name]) => !HOP_BY_HOP.has(name)))
-        forwarded.push({ method: request.method(), path: new URL(request.url()).pathname, headers, status: answer.status, answerHeaders })
+        forwarded.push({ method: request.method(), path: new URL(request.url()).pathname, headers, status: answer.status, answerHeaders, body: request.postData() })
         await route.fulfill({ status: answer.status, headers: answerHeaders, body: Buffer.from(await answer.arrayBuffer()) })
       } catch (error) {
         unexpected.push(`${request.url()}: ${String(error)}`)
@@ -164,6 +165,37 @@ if (routedBrowser === null) {
       t.same(needed.filter((name) => !allowedHeaders.includes(name)), [], `${path}: the SDK's headers are allowed`)
       t.equal((await preflight('https://elsewhere.example')).headers.get('access-control-allow-origin'), null, `${path}: another origin is not allowed`)
     }
+  })
+
+  t.test('passkey-first sign-in: authenticate({ isConditionalMediation: true }) and authenticate(), then POST /sign-in', async (t) => {
+    const { context, page } = await openSdkPage(t, routedBrowser)
+    const routed = await routeSdk(context)
+    await enrollAndSignIn(t, page)
+    const externalId = `user-${users}`
+    const signIns = host.issued.length
+
+    // A fresh log-in page each time: the SDK aborts its one global AbortController on every modal
+    // ceremony and never makes a new one, so a page's autofill after one is aborted at once.
+    const signInWith = async (options?: { isConditionalMediation: boolean }): Promise<void> => {
+      t.same((await call(page, 'POST', '/passkey/logout')).body, { state: 'anonymous' })
+      await page.reload()
+      await page.waitForFunction(() => (window as Partial<SdkWindow>).PassageFlex !== undefined)
+      const from = routed.forwarded.length
+      const nonce = await page.evaluate(async ({ appId, options }) => {
+        const { passkey } = new (window as unknown as SdkWindow).PassageFlex(appId)
+        return await (options === undefined ? passkey.authenticate() : passkey.authenticate(options))
+      }, { appId: APP_ID, options })
+      t.type(nonce, 'string', 'the SDK resolves to a nonce')
+      const [start, finish] = routed.forwarded.slice(from)
+      t.match(start, { path: CEREMONY_PATHS[2], status: 200, body: '{}' }, 'the start has no transaction')
+      t.notOk(JSON.parse(finish.body ?? '{}').transaction_id, 'nor has the finish')
+      t.same(await call(page, 'POST', '/passkey/sign-in', { nonce }), { status: 200, body: { state: 'authenticated', auth_token: `token-for-${externalId}` } })
+      t.same((await call(page, 'POST', '/passkey/verify', { nonce })).status, 401, 'the nonce is spent')
+    }
+    await signInWith({ isConditionalMediation: true })
+    await signInWith()
+    t.same(host.issued.slice(signIns), [externalId, externalId], 'the host issued its token for each sign-in')
+    t.same(routed.unexpected, [])
   })
 
   t.test('over the network: the browser\'s own preflights and CORS checks pass', async (t) => {

@@ -4,6 +4,7 @@ import { authenticateFinishBody, flexPath, post, registerFinishBody } from '../h
 import { PREFIX } from '../helpers/mfa-app.js'
 import { SoftwareAuthenticator } from '../helpers/software-authenticator.js'
 import type { AssertionTweaks, AuthenticatorOptions, RegistrationTweaks } from '../helpers/software-authenticator.js'
+import { ALICE } from './world.js'
 import type { World } from './world.js'
 
 /**
@@ -75,4 +76,19 @@ export async function completeCeremony (world: World, kind: CeremonyKind, transa
   const response = await post(world.mfa.app, wirePath(kind, 'finish'), body)
   if (response.statusCode >= 500) throw new Error(`finishing a ${kind} ceremony failed: ${response.body}`)
   return response.statusCode === 200 ? response.json().nonce : null
+}
+
+/**
+ * A passkey-first ceremony (no transaction) over the wire routes, answered by the user's first
+ * authenticator (Alice's for a user without one); its nonce, for the user whose passkey answered.
+ */
+export async function discoverableNonce (world: World, externalId: string): Promise<string> {
+  const start = await post(world.mfa.app, wirePath('authenticate', 'start'), {})
+  if (start.statusCode !== 200) throw new Error(`starting a passkey-first ceremony failed: ${start.body}`)
+  const { handshake } = start.json()
+  const [authenticator] = world.authenticators.get(externalId) ?? world.authenticators.get(ALICE)!
+  const { transaction_id: _none, ...body } = authenticateFinishBody('', handshake.id, authenticator!.get(handshake.challenge.publicKey)) as Record<string, unknown>
+  const response = await post(world.mfa.app, wirePath('authenticate', 'finish'), body)
+  if (response.statusCode !== 200) throw new Error(`finishing a passkey-first ceremony failed: ${response.body}`)
+  return response.json().nonce
 }

@@ -2,8 +2,10 @@ import fc from 'fast-check'
 import { randomBytes } from 'node:crypto'
 import type { CeremonyKind } from '../../src/engine/store.js'
 import { PREFIX } from '../helpers/mfa-app.js'
+import { ceremonyAnswer, answerSpec } from './ceremony-answers.js'
+import type { AnswerSpec } from './ceremony-answers.js'
 import { hostileValue, oddString } from './hostile-json.js'
-import { completeCeremony, createTransaction } from './material.js'
+import { completeCeremony, createTransaction, discoverableNonce } from './material.js'
 import { editString, stringEdit } from './edits.js'
 import type { StringEdit } from './edits.js'
 import { mutate, mutations } from './mutations.js'
@@ -22,7 +24,7 @@ import type { World } from './world.js'
 
 /** Which nonce `POST /verify` carries. */
 export type NonceSpec =
-  | 'own' | 'spent' | 'other-transaction' | 'other-user' | 'other-kind'
+  | 'own' | 'spent' | 'other-transaction' | 'other-user' | 'other-kind' | 'discoverable'
   | { edit: StringEdit }
   | { value: unknown }
 
@@ -49,6 +51,8 @@ export type MfaCall =
   | { route: 'register' | 'authenticate' | 'logout' | 'recovery-codes' | 'sign-out-others', body: unknown }
   | { route: 'recovery', code: RecoveryCodeSpec, mutations: Mutation[] }
   | { route: 'verify', nonce: NonceSpec, trustBrowser: unknown, mutations: Mutation[] }
+  | { route: 'answer', answer: AnswerSpec, trustBrowser: unknown, mutations: Mutation[] }
+  | { route: 'sign-in', nonce: NonceSpec, mutations: Mutation[] }
   | { route: 'trusted-browsers' | 'untrust-all', trust: TrustCookieSpec }
   | { route: 'untrust', id: TrustedBrowserIdSpec, trust: TrustCookieSpec }
   | { route: 'login', user: LoginUser, trust: TrustCookieSpec }
@@ -58,7 +62,7 @@ export type MfaCall =
 
 const nonceSpec: fc.Arbitrary<NonceSpec> = fc.oneof(
   { weight: 4, arbitrary: fc.constant('own' as const) },
-  fc.constantFrom('spent' as const, 'other-transaction' as const, 'other-user' as const, 'other-kind' as const),
+  fc.constantFrom('spent' as const, 'other-transaction' as const, 'other-user' as const, 'other-kind' as const, 'discoverable' as const),
   fc.record({ edit: stringEdit }),
   fc.record({ value: hostileValue })
 )
@@ -115,6 +119,8 @@ export const mfaCall: fc.Arbitrary<MfaCall> = fc.oneof(
   fc.record({ route: fc.constantFrom('register' as const, 'authenticate' as const, 'logout' as const, 'recovery-codes' as const, 'sign-out-others' as const), body: optionalBody }),
   fc.record({ route: fc.constant('recovery' as const), code: recoveryCodeSpec, mutations: mutations(2) }),
   { weight: 3, arbitrary: fc.record({ route: fc.constant('verify' as const), nonce: nonceSpec, trustBrowser: trustBrowserValue, mutations: mutations(2) }) },
+  fc.record({ route: fc.constant('sign-in' as const), nonce: fc.oneof({ weight: 3, arbitrary: fc.constant('discoverable' as const) }, nonceSpec), mutations: mutations(2) }),
+  { weight: 3, arbitrary: fc.record({ route: fc.constant('answer' as const), answer: answerSpec, trustBrowser: trustBrowserValue, mutations: mutations(2) }) },
   fc.record({ route: fc.constantFrom('trusted-browsers' as const, 'untrust-all' as const), trust: trustCookieSpec }),
   fc.record({ route: fc.constant('untrust' as const), id: trustedBrowserIdSpec, trust: trustCookieSpec }),
   { weight: 2, arbitrary: fc.record({ route: fc.constant('login' as const), user: fc.constantFrom<LoginUser>('session', 'other'), trust: trustCookieSpec }) },
@@ -137,6 +143,18 @@ export async function callRequest (world: World, session: OpenSession, call: Mfa
     case 'verify': {
       const body = { nonce: await nonceFor(world, session, call.nonce), ...(call.trustBrowser === undefined ? {} : { trustBrowser: call.trustBrowser }) }
       return { method: 'POST', url: `${PREFIX}/verify`, ...jsonPayload(mutate(body, call.mutations)) }
+    }
+    case 'answer':
+      return await answerRequest(world, session, call.answer, call.trustBrowser, call.mutations)
+    case 'sign-in': {
+      // Only a passkey-first nonce signs in; any other (a transaction's, spent, edited, a value) must be refused.
+      const bound = call.nonce !== 'discoverable' && (typeof call.nonce !== 'object' || 'value' in call.nonce)
+      return {
+        method: 'POST',
+        url: `${PREFIX}/sign-in`,
+        ...jsonPayload(mutate({ nonce: await nonceFor(world, session, call.nonce) }, call.mutations)),
+        expect: (response) => response.statusCode === 200 && bound ? [`POST /sign-in accepted a nonce that is no passkey-first one (${JSON.stringify(call.nonce)})`] : []
+      }
     }
     case 'trusted-browsers':
       return { method: 'GET', url: `${PREFIX}/trusted-browsers`, headers: await trustCookie(world, session.externalId, call.trust) }
@@ -192,6 +210,27 @@ async function nonceFor (world: World, session: OpenSession, spec: NonceSpec): P
       return newNonce(world, kind, externalId === ALICE ? BOB : ALICE)
     case 'other-kind':
       return newNonce(world, kind === 'register' ? 'authenticate' : 'register', externalId)
+    case 'discoverable':
+      return await discoverableNonce(world, externalId)
+  }
+}
+
+/**
+ * `POST /verify { transactionId, response }` (the two-request step). An answer bound to anything but
+ * the session's own pending transaction must be refused, however the body is then mutated.
+ */
+async function answerRequest (
+  world: World, session: OpenSession, spec: AnswerSpec, trustBrowser: unknown, bodyMutations: Mutation[]
+): Promise<Omit<FuzzRequest, 'advanceMs'>> {
+  const { body, foreign } = await ceremonyAnswer(world, session, spec)
+  const sent = mutate({ ...body, ...(trustBrowser === undefined ? {} : { trustBrowser }) }, bodyMutations)
+  return {
+    method: 'POST',
+    url: `${PREFIX}/verify`,
+    ...jsonPayload(sent),
+    expect: (response) => response.statusCode === 200 && foreign
+      ? [`POST /verify accepted an answer (${JSON.stringify(spec)}) that is not for the session's own transaction`]
+      : []
   }
 }
 

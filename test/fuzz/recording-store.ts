@@ -8,6 +8,7 @@ const WROTE: Partial<Record<keyof PasskeyStore, (result: unknown) => boolean>> =
   createTransaction: () => true,
   saveHandshake: (saved) => saved === true,
   startAuthentication: (started) => started !== null,
+  openAuthentication: () => true,
   addPasskey: (result) => result === 'added',
   recordPasskeyUse: (recorded) => recorded === true,
   renamePasskey: (passkey) => passkey !== null,

@@ -45,7 +45,7 @@ export async function buildWorld (kind: WorldStore, mint: SessionMint): Promise<
   const closers: Array<() => Promise<void>> = []
   const owner = { teardown: (close: () => Promise<void>) => { closers.push(close) } } as unknown as Test
   const recording = new RecordingStore(newStore(kind))
-  const mfa = await buildMfaApp(owner, { store: recording.store, trustedBrowsers: { maxAgeMs: TRUST_MS } })
+  const mfa = await buildMfaApp(owner, { store: recording.store, trustedBrowsers: { maxAgeMs: TRUST_MS }, passkeySignIn: true })
   const alicesKeys = [new SoftwareAuthenticator(), new SoftwareAuthenticator()]
   const bobsKey = new SoftwareAuthenticator()
   const alice = await signUp(mfa, ALICE, alicesKeys[0])

@@ -53,11 +53,11 @@ export class FaultyStore {
     this.#faults.clear()
   }
 
-  /** The digests of the nonces the engine asked the store to insert since call number `from`. */
+  /** The digests of the nonces the engine asked the store to insert since call number `from` (a two-request step asks for none). */
   nonceKeys (from = 0): string[] {
     return this.calls.slice(from)
       .filter(({ method }) => method === 'addPasskey' || method === 'recordPasskeyUse')
-      .map(({ args }) => (args[1] as NonceRecord).key)
+      .flatMap(({ args }) => args[1] === null ? [] : [(args[1] as NonceRecord).key])
   }
 
   async #call (method: keyof PasskeyStore, real: (...args: unknown[]) => Promise<unknown>, args: unknown[]): Promise<unknown> {

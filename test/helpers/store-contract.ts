@@ -219,6 +219,21 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       t.ok(await store.startAuthentication('expiring', NOW - 1, handshake()), 'live until its expiry')
     })
 
+    t.test('openAuthentication creates the transaction with its handshake and returns only its user\'s passkeys, oldest first', async (t) => {
+      const store = await open(t)
+      const newer = passkey({ id: 'passkey-2', credentialId: 'bmV3ZXI', createdAt: NOW + 1, transports: [] })
+      const older = passkey()
+      t.equal(await store.addPasskey(newer, null, false), 'added')
+      t.equal(await store.addPasskey(older, null, false), 'added')
+      t.equal(await store.addPasskey(passkey({ id: 'bobs', credentialId: 'Ym9icw', externalId: 'bob' }), null, false), 'added')
+      const opened = transaction({ kind: 'authenticate', passkeyDisplayName: null, handshake: handshake({ userHandle: null }) })
+      t.strictSame(await store.openAuthentication(opened), [older, newer])
+      t.strictSame(await store.getTransaction('transaction-digest'), opened)
+      const carol = transaction({ key: 'carols', externalId: 'carol', kind: 'authenticate', passkeyDisplayName: null, handshake: handshake() })
+      t.strictSame(await store.openAuthentication(carol), [], 'a user without passkeys')
+      t.strictSame(await store.takeTransaction('carols'), carol)
+    })
+
     t.test('records are copied in and out', async (t) => {
       const store = await open(t)
       const created = transaction({ handshake: handshake() })
@@ -245,6 +260,16 @@ export function storeContract (t: Test, makeStore: () => Promise<PasskeyStore>):
       t.equal(await store.recordPasskeyUse(use(), authentication()), true)
       t.strictSame(await store.takeNonce('use-nonce-digest'), authentication())
       t.equal(await store.takeNonce('use-nonce-digest'), null)
+    })
+
+    t.test('addPasskey and recordPasskeyUse without a nonce write the passkey and no nonce', async (t) => {
+      const store = await open(t)
+      t.equal(await store.addPasskey(passkey({ counter: 3 }), null, false), 'added')
+      t.equal(await store.recordPasskeyUse(use({ previousCounter: 3, counter: 4 }), null), true)
+      t.equal((await store.listPasskeys('alice'))[0]!.counter, 4)
+      t.equal(await store.recordPasskeyUse(use({ previousCounter: 3, counter: 5 }), null), false, 'a stale counter')
+      t.equal((await store.listPasskeys('alice'))[0]!.counter, 4)
+      t.equal(await store.sweep(NOW + 365 * 24 * 60 * MINUTE), 0, 'no nonce was stored')
     })
 
     t.test('take returns an expired nonce', async (t) => {

@@ -1,15 +1,13 @@
-import { verifyAuthenticationResponse } from '@simplewebauthn/server'
-import type { AuthenticationResponseJSON, VerifiedAuthenticationResponse } from '@simplewebauthn/server'
-import { AuthenticationRejectedError } from '../../errors.js'
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
+import { TransactionMismatchError } from '../../errors.js'
 import type { EngineContext } from '../context.js'
 import type { HandshakeRecord, PasskeyRecord, TransactionRecord } from '../store.js'
-import { crossOriginAllowed } from '../cross-origin.js'
 import { newNonce } from '../nonces.js'
-import { attributedTo, reasonOf, withReason } from '../rejection.js'
-import type { FinishedCeremony } from '../rejection.js'
-import type { RejectionReason } from '../rejection.js'
+import { attributedTo } from '../rejection.js'
+import type { CompletedCeremony, FinishedCeremony } from '../rejection.js'
 import { digest } from '../tokens.js'
 import { checkClosed } from '../transactions.js'
+import { recordUse, verifyAssertion } from './assertion.js'
 
 /** Arguments of {@link finishAuthentication}. */
 export interface FinishAuthenticationArgs {
@@ -17,6 +15,15 @@ export interface FinishAuthenticationArgs {
   handshakeId: string
   /** The browser's answer, as `@simplewebauthn/browser` returns it. */
   response: AuthenticationResponseJSON
+}
+
+/** Arguments of {@link completeAuthentication}. */
+export interface CompleteAuthenticationArgs {
+  transactionId: string
+  /** The browser's answer to the transaction's current handshake, as `@simplewebauthn/browser` returns it. */
+  response: AuthenticationResponseJSON
+  /** The user the transaction must be for. */
+  externalId: string
 }
 
 /**
@@ -32,51 +39,36 @@ export interface FinishAuthenticationArgs {
 export async function finishAuthentication (
   ctx: EngineContext, { transactionId, handshakeId, response }: FinishAuthenticationArgs
 ): Promise<FinishedCeremony> {
+  const { transaction, handshake, passkey } = await takeForFinish(ctx, transactionId, handshakeId, response)
+  return attributedTo(transaction.externalId, (async () => {
+    const use = await verifyAssertion(ctx, transaction, handshake, passkey, response, ctx.options.userVerification === 'required')
+    const { nonce, record } = newNonce(ctx, transaction, use.id)
+    await recordUse(ctx, use, record)
+    return { nonce, externalId: transaction.externalId, passkeyId: use.id }
+  })())
+}
+
+/**
+ * {@link finishAuthentication} for a server that holds the session the transaction is bound to: it
+ * answers the transaction's current handshake, must be `externalId`'s, and issues no nonce. The
+ * transaction is spent whatever the outcome; a transaction of another user is
+ * `FST_PASSKEY_MFA_TRANSACTION_MISMATCH`.
+ */
+export async function completeAuthentication (
+  ctx: EngineContext, { transactionId, response, externalId }: CompleteAuthenticationArgs
+): Promise<CompletedCeremony> {
+  const { transaction, handshake, passkey } = await takeForFinish(ctx, transactionId, null, response)
+  if (transaction.externalId !== externalId) throw new TransactionMismatchError()
+  return attributedTo(externalId, (async () => {
+    const use = await verifyAssertion(ctx, transaction, handshake, passkey, response, ctx.options.userVerification === 'required')
+    await recordUse(ctx, use, null)
+    return { externalId, passkeyId: use.id }
+  })())
+}
+
+async function takeForFinish (
+  ctx: EngineContext, transactionId: string, handshakeId: string | null, response: AuthenticationResponseJSON
+): Promise<{ transaction: TransactionRecord, handshake: HandshakeRecord, passkey: PasskeyRecord | null }> {
   const taken = await ctx.store.takeTransactionWithPasskey(digest(transactionId), response.id)
-  const { transaction, handshake } = checkClosed(ctx, taken?.transaction ?? null, 'authenticate', handshakeId)
-  return attributedTo(transaction.externalId, verifyAssertion(ctx, transaction, handshake, taken!.passkey, response))
-}
-
-async function verifyAssertion (
-  ctx: EngineContext, transaction: TransactionRecord, handshake: HandshakeRecord, passkey: PasskeyRecord | null,
-  response: AuthenticationResponseJSON
-): Promise<FinishedCeremony> {
-  const { options, store } = ctx
-  if (passkey === null || passkey.externalId !== transaction.externalId) throw rejected('credential')
-  const { userHandle } = response.response
-  if (userHandle !== undefined && userHandle !== '' && userHandle !== passkey.userHandle) throw rejected('credential')
-  if (!crossOriginAllowed(response.response.clientDataJSON, options.topOrigins)) throw rejected('cross-origin')
-  let verification: VerifiedAuthenticationResponse
-  try {
-    verification = await verifyAuthenticationResponse({
-      response,
-      expectedChallenge: handshake.challenge,
-      expectedOrigin: options.origins,
-      expectedRPID: options.rpId,
-      expectedTopOrigin: options.topOrigins,
-      requireUserVerification: options.userVerification === 'required',
-      credential: { id: passkey.credentialId, publicKey: new Uint8Array(passkey.publicKey), counter: passkey.counter }
-    })
-  } catch (error) {
-    throw rejected(reasonOf(error))
-  }
-  const { verified, authenticationInfo } = verification
-  if (!verified) throw rejected('signature')
-  if ((authenticationInfo.credentialDeviceType === 'multiDevice') !== passkey.backupEligible) {
-    throw rejected('backup-eligibility')
-  }
-  const { nonce, record } = newNonce(ctx, transaction, passkey.id)
-  const use = {
-    id: passkey.id,
-    previousCounter: passkey.counter,
-    counter: authenticationInfo.newCounter,
-    backedUp: authenticationInfo.credentialBackedUp,
-    lastUsedAt: options.now()
-  }
-  if (!await store.recordPasskeyUse(use, record)) throw rejected('counter')
-  return { nonce, externalId: passkey.externalId, passkeyId: passkey.id }
-}
-
-function rejected (reason: RejectionReason): Error {
-  return withReason(new AuthenticationRejectedError(), reason)
+  return { ...checkClosed(ctx, taken?.transaction ?? null, 'authenticate', handshakeId), passkey: taken!.passkey }
 }

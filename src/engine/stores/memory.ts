@@ -48,7 +48,12 @@ export class MemoryStore implements PasskeyStore {
     const transaction = this.#transactions.get(key)
     if (transaction === undefined || transaction.kind !== 'authenticate' || transaction.expiresAt <= now) return null
     transaction.handshake = { ...handshake }
-    return { transaction: copyTransaction(transaction), passkeys: await this.listPasskeys(transaction.externalId) }
+    return { transaction: copyTransaction(transaction), passkeys: this.#passkeysOf(transaction.externalId) }
+  }
+
+  async openAuthentication (transaction: TransactionRecord): Promise<PasskeyRecord[]> {
+    this.#transactions.set(transaction.key, copyTransaction(transaction))
+    return this.#passkeysOf(transaction.externalId)
   }
 
   async takeTransaction (key: string): Promise<TransactionRecord | null> {
@@ -60,8 +65,7 @@ export class MemoryStore implements PasskeyStore {
   }
 
   async listPasskeys (externalId: string): Promise<PasskeyRecord[]> {
-    const passkeys = this.#passkeysByUser.get(externalId)
-    return passkeys === undefined ? [] : [...passkeys.values()].sort(byCreation).map(copyPasskey)
+    return this.#passkeysOf(externalId)
   }
 
   async takeTransactionWithPasskey (key: string, credentialId: string): Promise<TakenTransaction | null> {
@@ -71,7 +75,7 @@ export class MemoryStore implements PasskeyStore {
     return { transaction, passkey: id === undefined ? null : copyPasskey(this.#passkeys.get(id)!) }
   }
 
-  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
+  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord | null, firstOnly: boolean): Promise<AddPasskeyResult> {
     if (this.#passkeyIdByCredential.has(passkey.credentialId)) return 'credential-taken'
     const usersPasskeys = this.#passkeysByUser.get(passkey.externalId) ?? new Map<string, PasskeyRecord>()
     if (firstOnly && usersPasskeys.size > 0) return 'not-first'
@@ -79,18 +83,18 @@ export class MemoryStore implements PasskeyStore {
     this.#passkeys.set(passkey.id, stored)
     this.#passkeyIdByCredential.set(passkey.credentialId, passkey.id)
     this.#passkeysByUser.set(passkey.externalId, usersPasskeys.set(passkey.id, stored))
-    this.#nonces.set(nonce.key, { ...nonce })
+    if (nonce !== null) this.#nonces.set(nonce.key, { ...nonce })
     this.#forgetTrustedBrowsers(passkey.externalId, null)
     return 'added'
   }
 
-  async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord): Promise<boolean> {
+  async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord | null): Promise<boolean> {
     const passkey = this.#passkeys.get(use.id)
     if (passkey === undefined || passkey.counter !== use.previousCounter) return false
     passkey.counter = use.counter
     passkey.backedUp = use.backedUp
     passkey.lastUsedAt = use.lastUsedAt
-    this.#nonces.set(nonce.key, { ...nonce })
+    if (nonce !== null) this.#nonces.set(nonce.key, { ...nonce })
     return true
   }
 
@@ -200,6 +204,11 @@ export class MemoryStore implements PasskeyStore {
       deleteWhere(this.#transactions, (transaction) => transaction.externalId === subject)
     }
     return position
+  }
+
+  #passkeysOf (externalId: string): PasskeyRecord[] {
+    const passkeys = this.#passkeysByUser.get(externalId)
+    return passkeys === undefined ? [] : [...passkeys.values()].sort(byCreation).map(copyPasskey)
   }
 
   #forgetTrustedBrowsers (externalId: string, id: string | null): number {

@@ -21,9 +21,10 @@ export function statements (schema: string) {
   /** Deletes the trusted browsers of user `$param` once the CTE `source` has a row: a factor change revokes them. */
   const forgetTrustedBrowsersAfter = (source: string, param: string): string =>
     `DELETE FROM ${trustedBrowsers} WHERE external_id = ${param} AND EXISTS (SELECT 1 FROM ${source})`
+  /** Inserts the nonce `$1`–`$6` once the CTE `source` has a row; a null `$1` (no nonce) inserts nothing. */
   const insertNonceFrom = (source: string): string => `
     INSERT INTO ${nonces} (key, external_id, kind, transaction_id, passkey_id, expires_at)
-    SELECT $1, $2, $3, $4, $5, $6 FROM ${source}`
+    SELECT $1, $2, $3, $4, $5, $6 FROM ${source} WHERE $1::text IS NOT NULL`
 
   return {
     schema: schemaSql(schema),
@@ -45,6 +46,14 @@ export function statements (schema: string) {
         SELECT to_jsonb(started) AS transaction, passkey.*
         FROM started LEFT JOIN ${passkeys} AS passkey ON passkey.external_id = started.external_id
         ORDER BY passkey.created_at, passkey.id COLLATE "C"`,
+      // One statement: the insert runs whether or not its CTE is read; the passkeys are those before it.
+      openAuthentication: `
+        WITH opened AS (
+          INSERT INTO ${transactions} (key, kind, external_id, passkey_display_name, first_passkey_only, handshake,
+            expires_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7)
+        )
+        SELECT * FROM ${passkeys} WHERE external_id = $3 ORDER BY created_at, id COLLATE "C"`,
       takeTransaction: `DELETE FROM ${transactions} WHERE key = $1 RETURNING *`,
       takeNonce: `DELETE FROM ${nonces} WHERE key = $1 RETURNING *`,
       listPasskeys: `SELECT * FROM ${passkeys} WHERE external_id = $1 ORDER BY created_at, id COLLATE "C"`,
@@ -79,7 +88,8 @@ export function statements (schema: string) {
           UPDATE ${passkeys} SET counter = $9, backed_up = $10, last_used_at = $11
           WHERE id = $7 AND counter = $8
           RETURNING 1
-        )${insertNonceFrom('used')}`,
+        ), nonce AS (${insertNonceFrom('used')})
+        SELECT 1 FROM used`,
       renamePasskey: `
         WITH renamed AS (UPDATE ${passkeys} SET name = $3 WHERE external_id = $1 AND id = $2 RETURNING *),
           forgotten AS (${forgetTrustedBrowsersAfter('renamed', '$1')})

@@ -66,8 +66,10 @@ export function transactionValues (transaction: TransactionRecord): unknown[] {
 }
 
 /** The values `$1` to `$6` of the statements that insert a nonce. */
-export function nonceValues (nonce: NonceRecord): unknown[] {
-  return [nonce.key, nonce.externalId, nonce.kind, nonce.transactionKey, nonce.passkeyId, nonce.expiresAt]
+export function nonceValues (nonce: NonceRecord | null): unknown[] {
+  return nonce === null
+    ? [null, null, null, null, null, null]
+    : [nonce.key, nonce.externalId, nonce.kind, nonce.transactionKey, nonce.passkeyId, nonce.expiresAt]
 }
 
 /** The values `$7` to `$19` of `addPasskey`. */

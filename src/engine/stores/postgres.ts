@@ -85,6 +85,10 @@ export class PostgresStore implements PasskeyStore {
     return { transaction: toTransaction(rows[0]!.transaction), passkeys }
   }
 
+  async openAuthentication (transaction: TransactionRecord): Promise<PasskeyRecord[]> {
+    return (await this.#rows<PasskeyRow>(this.#sql.openAuthentication, transactionValues(transaction))).map(toPasskey)
+  }
+
   async takeTransaction (key: string): Promise<TransactionRecord | null> {
     return toTransactionOrNull(await this.#row<TransactionRow>(this.#sql.takeTransaction, [key]))
   }
@@ -103,7 +107,7 @@ export class PostgresStore implements PasskeyStore {
     return (await this.#rows<PasskeyRow>(this.#sql.listPasskeys, [externalId])).map(toPasskey)
   }
 
-  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
+  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord | null, firstOnly: boolean): Promise<AddPasskeyResult> {
     return await this.#transaction(async (client) => {
       await client.query({ ...this.#sql.lockUserPasskeys, values: [passkey.externalId] })
       const { rows } = await client.query<{ result: AddPasskeyResult }>(
@@ -112,8 +116,8 @@ export class PostgresStore implements PasskeyStore {
     })
   }
 
-  async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord): Promise<boolean> {
-    return await this.#changes(this.#sql.recordPasskeyUse, [...nonceValues(nonce), ...useValues(use)])
+  async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord | null): Promise<boolean> {
+    return (await this.#rows(this.#sql.recordPasskeyUse, [...nonceValues(nonce), ...useValues(use)])).length === 1
   }
 
   async renamePasskey (externalId: string, id: string, name: string): Promise<PasskeyRecord | null> {

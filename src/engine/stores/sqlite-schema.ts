@@ -157,11 +157,13 @@ export function prepare (db: Database.Database) {
     revocations: db.prepare<[string]>("DELETE FROM passkey_revocations WHERE kind = 'user' AND subject = ?")
   }
 
+  const insertTransaction = db.prepare<[TransactionParams]>(`
+    INSERT INTO passkey_transactions (key, kind, external_id, passkey_display_name, first_passkey_only, handshake,
+      expires_at)
+    VALUES (@key, @kind, @externalId, @passkeyDisplayName, @firstPasskeyOnly, @handshake, @expiresAt)`)
+
   return {
-    insertTransaction: db.prepare<[TransactionParams]>(`
-      INSERT INTO passkey_transactions (key, kind, external_id, passkey_display_name, first_passkey_only, handshake,
-        expires_at)
-      VALUES (@key, @kind, @externalId, @passkeyDisplayName, @firstPasskeyOnly, @handshake, @expiresAt)`),
+    insertTransaction,
     getTransaction: db.prepare<[string], TransactionRow>('SELECT * FROM passkey_transactions WHERE key = ?'),
     saveHandshake: db.prepare<[string, string]>('UPDATE passkey_transactions SET handshake = ? WHERE key = ?'),
     takeTransaction,
@@ -171,6 +173,10 @@ export function prepare (db: Database.Database) {
     startAuthentication: db.transaction((key: string, now: number, handshake: string) => {
       const transaction = startAuthentication.get(handshake, key, now)
       return transaction === undefined ? undefined : { transaction, passkeys: listPasskeys.all(transaction.external_id) }
+    }),
+    openAuthentication: db.transaction((transaction: TransactionParams): PasskeyRow[] => {
+      insertTransaction.run(transaction)
+      return listPasskeys.all(transaction.externalId)
     }),
     takeTransactionWithPasskey: db.transaction((key: string, credentialId: string) => {
       const transaction = takeTransaction.get(key)
@@ -188,11 +194,11 @@ export function prepare (db: Database.Database) {
     listRevocations: db.prepare<[number], RevocationRow>('SELECT * FROM passkey_revocations WHERE position > ? ORDER BY position'),
     // Immediate: the write lock is taken before the checks, so the writers of several processes
     // wait for each other (busy_timeout) instead of failing on a snapshot a commit made stale.
-    addPasskey: db.transaction((passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): AddPasskeyResult => {
+    addPasskey: db.transaction((passkey: PasskeyRecord, nonce: NonceRecord | null, firstOnly: boolean): AddPasskeyResult => {
       if (credentialTaken.get(passkey.credentialId) !== undefined) return 'credential-taken'
       if (firstOnly && hasPasskey.get(passkey.externalId) !== undefined) return 'not-first'
       insertPasskey.run(passkeyParams(passkey))
-      insertNonce.run(nonce)
+      if (nonce !== null) insertNonce.run(nonce)
       forgetTrustedBrowsers.run(passkey.externalId)
       return 'added'
     }).immediate,
@@ -204,9 +210,9 @@ export function prepare (db: Database.Database) {
       forgetTrustedBrowsers.run(externalId)
       return { deleted: true, revokedAt: revokeUntil === null ? null : revoke('user', externalId, revokeUntil) }
     }).immediate,
-    recordPasskeyUse: db.transaction((use: PasskeyUse, nonce: NonceRecord): boolean => {
+    recordPasskeyUse: db.transaction((use: PasskeyUse, nonce: NonceRecord | null): boolean => {
       if (updateUse.run(useParams(use)).changes === 0) return false
-      insertNonce.run(nonce)
+      if (nonce !== null) insertNonce.run(nonce)
       return true
     }),
     // Immediate, as addPasskey: of parallel replaces, each sees the codes the one before it wrote.

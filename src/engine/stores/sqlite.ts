@@ -76,6 +76,10 @@ export class SqliteStore implements PasskeyStore {
     return started === undefined ? null : { transaction: toTransaction(started.transaction), passkeys: started.passkeys.map(toPasskey) }
   }
 
+  async openAuthentication (transaction: TransactionRecord): Promise<PasskeyRecord[]> {
+    return this.#sql.openAuthentication(transactionParams(transaction)).map(toPasskey)
+  }
+
   async takeTransaction (key: string): Promise<TransactionRecord | null> {
     // Durable: a take a power cut undid would make a spent transaction usable again.
     const row = this.#sql.takeTransaction.get(key)
@@ -98,11 +102,11 @@ export class SqliteStore implements PasskeyStore {
     return this.#sql.listPasskeys.all(externalId).map(toPasskey)
   }
 
-  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord, firstOnly: boolean): Promise<AddPasskeyResult> {
+  async addPasskey (passkey: PasskeyRecord, nonce: NonceRecord | null, firstOnly: boolean): Promise<AddPasskeyResult> {
     return this.#durable(this.#sql.addPasskey(passkey, nonce, firstOnly))
   }
 
-  async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord): Promise<boolean> {
+  async recordPasskeyUse (use: PasskeyUse, nonce: NonceRecord | null): Promise<boolean> {
     // Durable, or a power cut could set the counter back and let an older signature counter pass.
     return this.#durable(this.#sql.recordPasskeyUse(use, nonce))
   }

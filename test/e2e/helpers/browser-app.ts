@@ -6,7 +6,7 @@ import { createServer } from 'node:net'
 import { promisify } from 'node:util'
 import type { Test } from 'tap'
 import fastifyPasskeyMfa from '../../../src/index.js'
-import type { MfaUser } from '../../../src/index.js'
+import type { MfaUser, PasskeyMfaOptions } from '../../../src/index.js'
 import { MemoryStore } from '../../../src/engine/stores/memory.js'
 import { SESSION_KEY } from '../../helpers/mfa-app.js'
 
@@ -52,9 +52,9 @@ export interface BrowserApp {
 /**
  * Builds the browser bundle with `scripts/build-client.mjs`, then starts a host app with the plugin
  * (RP ID `localhost`, memory store) on a free port: `GET /` is the test page, `GET /client.js` the
- * bundle, `POST /login {externalId}` the first factor. Closed in teardown.
+ * bundle, `POST /login {externalId}` the first factor; `options` adds to the plugin's. Closed in teardown.
  */
-export async function startBrowserApp (t: Test): Promise<BrowserApp> {
+export async function startBrowserApp (t: Test, options: Partial<PasskeyMfaOptions> = {}): Promise<BrowserApp> {
   await promisify(execFile)(process.execPath, ['scripts/build-client.mjs'], { cwd: ROOT, timeout: 30_000 })
   const bundle = await readFile(BUNDLE)
   const port = await freePort()
@@ -69,7 +69,8 @@ export async function startBrowserApp (t: Test): Promise<BrowserApp> {
     issueToken: async (user) => {
       issued.push(user.externalId)
       return `token-for-${user.externalId}`
-    }
+    },
+    ...options
   })
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE))
   app.get('/client.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(bundle))

@@ -51,7 +51,7 @@ export async function bundlePassageSdk (): Promise<string> {
 }
 
 /**
- * Starts a host app with the plugin (RP ID `localhost`, memory store, app ID {@link APP_ID}) on a
+ * Starts a host app with the plugin (RP ID `localhost`, memory store, app ID {@link APP_ID}, passkey sign-in on) on a
  * free port, allowing its own origin to call the ceremony routes cross-origin, as the SDK does from
  * `https://auth.passage.id`: `GET /` is the page, `GET /passage-flex.js` the SDK, `POST /login
  * {externalId}` the first factor. Closed in teardown.
@@ -68,6 +68,7 @@ export async function startPassageApp (t: Test): Promise<PassageApp> {
     sessionKey: SESSION_KEY,
     engine: { appId: APP_ID, rpId: 'localhost', rpName: 'Passage SDK test', origins: [origin], store: new MemoryStore(), ceremonyTimeoutMs: 15_000, sweepIntervalMs: 0 },
     corsOrigins: [origin],
+    passkeySignIn: true,
     findUser: async (externalId) => users.get(externalId) ?? null,
     issueToken: async (user) => {
       issued.push(user.externalId)

@@ -15,10 +15,26 @@ export interface Tab {
   cdp: CDPSession
 }
 
+/** Options of {@link openTab}: the context's, and whether the browser offers passkey autofill. */
+export interface TabOptions extends BrowserContextOptions {
+  /**
+   * Default `true`. With `false`, `PublicKeyCredential.isConditionalMediationAvailable()` resolves
+   * `false`, as in a browser without passkey autofill: a virtual authenticator with presence
+   * simulated answers a conditional request at once with its first discoverable passkey (as if the
+   * user always picked it), so tests of the password log-in on the example turn autofill off.
+   */
+  passkeyAutofill?: boolean
+}
+
 /** Opens a tab in a new context with WebAuthn's virtual authenticators enabled; closed in teardown. */
-export async function openTab (t: Test, browser: Browser, options: BrowserContextOptions = {}): Promise<Tab> {
+export async function openTab (t: Test, browser: Browser, { passkeyAutofill = true, ...options }: TabOptions = {}): Promise<Tab> {
   const context = await browser.newContext({ viewport: DESKTOP, ...options })
   t.teardown(async () => { await context.close() })
+  if (!passkeyAutofill) {
+    await context.addInitScript(() => {
+      Object.defineProperty(PublicKeyCredential, 'isConditionalMediationAvailable', { value: async () => false })
+    })
+  }
   context.setDefaultTimeout(10_000)
   context.setDefaultNavigationTimeout(10_000)
   const page = await context.newPage()
