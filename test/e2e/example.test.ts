@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import t from 'tap'
 import { addAuthenticator, CHROMIUM, launchChromium } from './helpers/chromium.js'
 import { examplePages, NEW_PASSKEY, PASSWORD } from './helpers/example-pages.js'
@@ -95,6 +96,20 @@ if (browser === null) {
     await page.getByText('Passkey added.').waitFor()
     t.equal(await credentialCount(cdp, laptop), 1)
     t.equal(await page.locator('#add-backup').isVisible(), false, 'two passkeys: no invitation')
+
+    // Chromium's virtual authenticator has no provider AAGUID: give the two passkeys known ones.
+    const db = new Database(join(dataDir, 'passkeys.db'))
+    const ids = db.prepare('SELECT id FROM passkeys ORDER BY created_at, id').pluck().all() as string[]
+    const setAaguid = db.prepare('UPDATE passkeys SET aaguid = ? WHERE id = ?')
+    setAaguid.run('ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4', ids.at(-2))
+    setAaguid.run('fbfc3007-154e-4ecc-8c0b-6e020557d7bd', ids.at(-1))
+    db.close()
+    await page.reload()
+    const icons = page.locator('#passkeys .provider-icon:visible')
+    await icons.nth(1).waitFor()
+    t.same(await icons.evaluateAll((images) => images.map((image) => (image as HTMLImageElement).alt)), ['Google Password Manager', 'Apple Passwords'], 'each passkey shows its provider\'s icon')
+    t.ok(await icons.evaluateAll((images) => images.every((image) => (image as HTMLImageElement).complete && (image as HTMLImageElement).naturalWidth > 0)), 'the icons loaded')
+    await screenshot(page, 'example-account-icons')
 
     const second = page.locator('#passkeys li').nth(1)
     await second.getByRole('button', { name: `Rename ${NEW_PASSKEY}` }).click()
