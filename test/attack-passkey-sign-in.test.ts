@@ -104,3 +104,11 @@ t.test('passkey sign-in is off by default', async (t) => {
   t.match(start.json(), { statusCode: 400, code: 'FST_PASSKEY_MFA_BODY_INVALID' }, 'no passkey-first ceremony either')
   await t.rejects(buildMfaApp(t, { passkeySignIn: 'yes' as unknown as boolean }), { code: 'FST_PASSKEY_MFA_OPTIONS_INVALID', message: /passkeySignIn must be a boolean/ })
 })
+
+t.test('with the abuse limits on, a passkey sign-in succeeds and clears the address\'s count', async (t) => {
+  const scene = await AttackScene.build(t, new MemoryStore(), { passkeySignIn: true, limits: { failedAttemptsPerAddress: 2 } })
+  const alice = await scene.member('alice')
+  const browser = new Browser(scene.mfa.app)
+  t.strictSame((await browser.post(`${PREFIX}/sign-in`, { nonce: await discoverableNonce(scene, alice.authenticator) })).json(),
+    { state: 'authenticated', auth_token: `token-for-${alice.externalId}` })
+})

@@ -172,3 +172,12 @@ t.test('failed answers count against the client address', async (t) => {
   t.strictSame(statuses, [401, 401, 429])
   t.match(events.filter((event) => event.type === 'locked-out'), [{ scope: 'address' }])
 })
+
+t.test('with the abuse limits on, the two-request step completes', async (t) => {
+  const scene = await AttackScene.build(t, new MemoryStore(), { limits: { failedAttemptsPerAddress: 2 } })
+  const alice = await scene.member('alice')
+  const browser = await scene.loggedIn(alice.externalId)
+  const { transactionId, options } = await begin(browser)
+  t.strictSame((await browser.post(`${PREFIX}/verify`, { transactionId, response: alice.authenticator.get(options) })).json(),
+    { state: 'authenticated', auth_token: `token-for-${alice.externalId}` })
+})

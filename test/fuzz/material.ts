@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
 import type { CeremonyKind } from '../../src/engine/store.js'
 import { authenticateFinishBody, flexPath, post, registerFinishBody } from '../helpers/ceremonies.js'
@@ -79,15 +80,19 @@ export async function completeCeremony (world: World, kind: CeremonyKind, transa
 }
 
 /**
- * A passkey-first ceremony (no transaction) over the wire routes, answered by the user's first
- * authenticator (Alice's for a user without one); its nonce, for the user whose passkey answered.
+ * A passkey-first ceremony (no transaction) over the wire routes, answered with a passkey the user
+ * still has (Alice's for a user without one); its nonce, or a random one when none is left.
  */
 export async function discoverableNonce (world: World, externalId: string): Promise<string> {
+  const owner = world.authenticators.has(externalId) ? externalId : ALICE
+  const registered = new Set((await world.mfa.engine.listPasskeys(owner)).map(({ credentialId }) => credentialId))
+  const holder = world.authenticators.get(owner)!.find(({ credentials }) => credentials.some(({ idBase64url }) => registered.has(idBase64url)))
+  const credential = holder?.credentials.find(({ idBase64url }) => registered.has(idBase64url))
+  if (holder === undefined || credential === undefined) return randomBytes(32).toString('base64url')
   const start = await post(world.mfa.app, wirePath('authenticate', 'start'), {})
   if (start.statusCode !== 200) throw new Error(`starting a passkey-first ceremony failed: ${start.body}`)
   const { handshake } = start.json()
-  const [authenticator] = world.authenticators.get(externalId) ?? world.authenticators.get(ALICE)!
-  const { transaction_id: _none, ...body } = authenticateFinishBody('', handshake.id, authenticator!.get(handshake.challenge.publicKey)) as Record<string, unknown>
+  const { transaction_id: _none, ...body } = authenticateFinishBody('', handshake.id, holder.get(handshake.challenge.publicKey, { credential })) as Record<string, unknown>
   const response = await post(world.mfa.app, wirePath('authenticate', 'finish'), body)
   if (response.statusCode !== 200) throw new Error(`finishing a passkey-first ceremony failed: ${response.body}`)
   return response.json().nonce
