@@ -72,9 +72,12 @@ export async function ceremonyAnswer (world: World, session: OpenSession, spec: 
       return foreign({ transactionId: ownId, response: await answer(world, otherKind, await createTransaction(world, otherKind, externalId), externalId) }, true)
     }
     case 'foreign-credential': {
-      const [credential] = world.authenticators.get(other)!.flatMap(({ credentials }) => credentials)
-      const tweaks = kind === 'register' ? { credentialId: Buffer.from(credential!.idBase64url, 'base64url') } : { credential }
-      return foreign(await own(tweaks), true)
+      // Another user's credential: to sign with, or to register again while that user still has it.
+      const registered = new Set((await world.mfa.engine.listPasskeys(other)).map(({ credentialId }) => credentialId))
+      const credentials = world.authenticators.get(other)!.flatMap(({ credentials }) => credentials)
+      const taken = credentials.find(({ idBase64url }) => registered.has(idBase64url))
+      if (kind === 'authenticate') return foreign(await own({ credential: credentials[0] }), true)
+      return taken === undefined ? foreign(await own()) : foreign(await own({ credentialId: Buffer.from(taken.idBase64url, 'base64url') }), true)
     }
   }
 }
