@@ -70,4 +70,7 @@ t.test('with policy optional the last passkey may go', async (t) => {
   await stepUp(mfa, browser, authenticator)
   const [passkey] = (await browser.get(`${PREFIX}/passkeys`)).json().passkeys
   t.equal((await browser.request('DELETE', `${PREFIX}/passkeys/${passkey.id}`)).statusCode, 204)
+  const listed = (await browser.get(`${PREFIX}/passkeys`)).json()
+  t.same(listed.passkeys, [], 'none left')
+  t.equal(listed.user.id, null, 'no user handle without a passkey')
 })

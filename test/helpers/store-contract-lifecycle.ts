@@ -58,6 +58,12 @@ export function lifecycleContract (t: Test, open: (t: Test) => Promise<PasskeySt
       t.strictSame(await store.listTrustedBrowsers('alice'), [trustedBrowser(), second])
     })
 
+    t.test('browsers trusted in the same millisecond are listed by ID', async (t) => {
+      const store = await open(t)
+      for (const n of [2, 3, 1]) await store.addTrustedBrowser(trustedBrowser({ id: `browser-${n}`, key: `browser-key-${n}` }), null)
+      t.strictSame(ids(await store.listTrustedBrowsers('alice')), ['browser-1', 'browser-2', 'browser-3'])
+    })
+
     t.test('a use finds the browser only by its key, for its own user, before it expires, and records the time', async (t) => {
       const store = await open(t)
       await trustSome(store)
